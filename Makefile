@@ -1,0 +1,39 @@
+# The two promises: `make run` (set up, ingest archive/, start the web chat) and `make test` (set up, run all tests).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8501
+BENCH ?= ../shared/benchmarks/realtimeqa-2026
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test setup setup-dev ingest bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev
+
+ingest: setup
+	$(PY) -m rag ingest archive/
+
+run: ingest
+	@echo "Open http://127.0.0.1:$(PORT) in your browser (Ctrl-C to stop)."
+	$(PY) -m streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT) \
+	  --server.headless true --browser.gatherUsageStats false
+
+test: setup-dev
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf .rag-index

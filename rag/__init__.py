@@ -1,0 +1,1 @@
+"""A question-answering engine over a news archive, answering with paragraph citations."""

@@ -1,0 +1,318 @@
+"""Answers: the Answer/Citation types and the offline extractive answerer (no language model).
+
+The extractive answerer scores every sentence of the retrieved paragraphs against the question (coverage of
+the question's content words, the paragraph's retrieval rank, and whether the sentence holds the kind of
+thing asked for: a date for "when", a number for "how many", a name for "who"), answers with the best one
+or two sentences, and marks the short answer span. It abstains when no sentence covers enough of the question.
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from .chunking import split_sentences
+from .dates import find_event_dates, format_date, parse_iso
+from .retrieve import Passage
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    article_id: str
+    paragraph: int
+    title: str
+    source: str | None
+    published: str | None
+    date_method: str
+    text: str  # the whole paragraph
+    quote: str  # the sentence that supports the answer
+    verified: bool = True
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str  # with [n] markers
+    short_answer: str | None
+    abstained: bool
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    answerer: str = "extractive"
+    standalone_question: str | None = None
+    timings_ms: dict = field(default_factory=dict)
+    verification: dict | None = None
+
+
+STOPWORDS = set("""a an the of to in on at by for from with and or but is are was were be been being do does did
+has have had what which who whom whose when where why how that this these those it its as into about than then
+there their they them he she his her him i you we our your my me us not no yes so if will would can could should
+may might must shall s t just also any all some such many much more most other own same very up down out over
+under again further once here both each few only too nor against between through during before after above below
+off while until because per via according said says say tell told""".split())
+WH = {"when", "what", "which", "who", "whom", "whose", "where", "why", "how"}
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_CALENDAR_WORDS = set(_MONTHS.split("|")) | {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                                              "Sunday"}
+_NUMBER = re.compile(
+    r"(?:(?:more|fewer|less) than |at least |about |around |nearly |almost |over |some |up to )?"
+    r"[$€£]?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand|hundred))?"
+    r"|\b(?:hundreds|thousands|tens of thousands|hundreds of thousands|millions|dozens)(?: of)?\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred)\b",
+    re.I)
+_NAME = re.compile(r"\b(?:[A-Z][\w'’.-]*|al-[A-Z][\w-]*)(?:\s+(?:(?:of|the|for|de|al|bin|von|van|and)\s+)?"
+                   r"(?:[A-Z][\w'’.-]*|al-[A-Z][\w-]*))*")
+
+
+def question_type(question: str) -> str:
+    """The kind of answer asked for: when, number, who, where, or other."""
+    q = question.lower()
+    if re.search(r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b"
+                 r"|\bhow long ago\b|\bsince when\b", q):
+        return "when"
+    if re.search(r"\bhow (?:many|much)\b|\bwhat (?:percentage|percent|number|share|proportion)\b", q):
+        return "number"
+    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:person|leader|president|group|country|agency|company)\b", q):
+        return "who"
+    if re.search(r"\bwhere\b|\bwhich (?:city|province|region|town|place|state)\b|\bin what (?:city|country)\b", q):
+        return "where"
+    return "other"
+
+
+_stemmer = None
+
+
+def stem(word: str) -> str:
+    global _stemmer
+    if _stemmer is None:
+        import Stemmer  # PyStemmer, installed with bm25s
+        _stemmer = Stemmer.Stemmer("english")
+    return _stemmer.stemWord(word.lower())
+
+
+# News writes one thing many ways; a question's word matches a sentence's synonym. Kept small and generic.
+SYNONYMS = [
+    {"truce", "ceasefire", "cease-fire", "armistice"},
+    {"start", "begin", "began", "begun", "effect", "launch", "commence"},
+    {"kill", "killed", "dead", "death", "die", "died"},
+    {"agree", "agreed", "agreement", "deal", "accord"},
+    {"announce", "announced", "declare", "declared", "said", "say"},
+    {"displace", "displaced", "flee", "fled", "refugee"},
+    {"conquer", "conquered", "capture", "captured", "seize", "seized", "take", "taken", "took"},
+    {"cancel", "canceled", "cancelled", "scrap", "scrapped", "abandon", "abandoned"},
+    {"attack", "strike", "airstrike", "bombing", "bombard", "bombardment", "raid"},
+]
+_CANON: dict[str, str] = {}
+
+
+def canon(word_stem: str) -> str:
+    if not _CANON:
+        for group in SYNONYMS:
+            head = stem(sorted(group)[0])
+            for w in group:
+                _CANON[stem(w)] = head
+    return _CANON.get(word_stem, word_stem)
+
+
+def content_terms(text: str) -> dict[str, float]:
+    """Stemmed content words of the question with weights: names and numbers count double."""
+    terms: dict[str, float] = {}
+    for m in re.finditer(r"[\w'’-]+", text):
+        word = m.group().strip("'’-")
+        low = word.lower()
+        if not word or low in STOPWORDS or low in WH or len(low) < 2:
+            continue
+        named = word[0].isupper() and m.start() > 0 and word not in _CALENDAR_WORDS
+        weight = 2.0 if named or word[0].isdigit() else 1.0
+        key = canon(stem(low))
+        terms[key] = max(terms.get(key, 0.0), weight)
+    return terms
+
+
+def sentence_stems(text: str) -> set[str]:
+    return {canon(stem(w.strip("'’-"))) for w in re.findall(r"[\w'’-]+", text.lower()) if w.strip("'’-")}
+
+
+@dataclass
+class _Candidate:
+    passage: Passage
+    rank: int
+    sentence: str
+    coverage: float
+    span: str | None
+    score: float
+
+
+class ExtractiveAnswerer:
+    """question + passages (+ conversation) -> Answer, by choosing sentences; no language model."""
+    name = "extractive"
+
+    def __init__(self, min_coverage: float = 0.5, max_sentences: int = 2):
+        self.min_coverage = min_coverage
+        self.max_sentences = max_sentences
+
+    def answer(self, question: str, passages: list[Passage], history: tuple = (), as_of: date | None = None,
+               context: str | None = None) -> Answer:
+        """Answer `question` from `passages`; `context` is the earlier conversation's question, for follow-ups."""
+        qtype = question_type(question)
+        terms = content_terms(question)
+        # A follow-up ("Who announced it?") leans on the earlier question's words, as a bonus only.
+        context_terms = {t: w for t, w in content_terms(context).items() if t not in terms} if context else {}
+        candidates = self.candidates(passages, terms, qtype, question, context_terms)
+        if not candidates or candidates[0].coverage < self.min_coverage or (qtype != "other" and not candidates[0].span):
+            return abstain(question, passages)
+        chosen = [candidates[0]]
+        for c in candidates[1:]:
+            if len(chosen) >= self.max_sentences:
+                break
+            # A second sentence only when it is nearly as good and adds something new.
+            if c.score >= 0.8 * chosen[0].score and c.coverage >= self.min_coverage and \
+                    c.sentence not in {x.sentence for x in chosen} and _adds(c, chosen) and _agrees(c, chosen[0]):
+                chosen.append(c)
+        return compose(question, chosen, passages, qtype)
+
+    def candidates(self, passages, terms, qtype, question, context_terms=None) -> list[_Candidate]:
+        names = {t for t, w in terms.items() if w > 1}
+        out = []
+        for rank, p in enumerate(passages):
+            title_stems = sentence_stems(p.title)
+            passage_stems = sentence_stems(p.text) | title_stems
+            # A name the question asks about ("Libya") must be in the article's paragraph or title, or
+            # nothing here is about it; spelling may vary a little ("Idlib"/"Idleb").
+            missing = [t for t in names if not _present(t, passage_stems)]
+            if len(missing) > (1 if len(names) >= 3 else 0):
+                continue
+            for sentence in split_sentences(p.text):
+                stems = sentence_stems(sentence)
+                coverage = _coverage(terms, stems, title_stems)
+                if not _covers_a_word(terms, names, stems):
+                    coverage = min(coverage, 0.0)
+                span, specificity = find_span(sentence, qtype, question, p)
+                score = (coverage + 0.25 * _coverage(context_terms or {}, stems, title_stems)
+                         + (0.25 + specificity if span else 0.0) - 0.04 * rank + 0.3 * p.similarity)
+                out.append(_Candidate(p, rank, sentence, coverage, span, score))
+        out.sort(key=lambda c: c.score, reverse=True)
+        return out
+
+
+def _present(term: str, stems: set[str]) -> bool:
+    if term in stems:
+        return True
+    if len(term) < 5:
+        return False
+    from difflib import SequenceMatcher
+    return any(abs(len(s) - len(term)) <= 2 and s[0] == term[0] and SequenceMatcher(None, s, term).ratio() >= 0.8
+               for s in stems)
+
+
+def _coverage(terms: dict[str, float], stems: set[str], title_stems: set[str]) -> float:
+    """Weighted share of the terms in the sentence; words found only in the title count half."""
+    total = sum(terms.values())
+    if not total:
+        return 0.0
+    return sum(w if _present(t, stems) else (0.5 * w if _present(t, title_stems) else 0.0)
+               for t, w in terms.items()) / total
+
+
+def _covers_a_word(terms: dict[str, float], names: set[str], stems: set[str]) -> bool:
+    """Besides names, the sentence must share at least one of the question's ordinary words (when it has any)."""
+    words = [t for t in terms if t not in names]
+    return not words or any(t in stems for t in words)
+
+
+def find_span(sentence: str, qtype: str, question: str, passage: Passage) -> tuple[str | None, float]:
+    """The short answer inside a sentence for the question type (or None), and a bonus for how precise it is."""
+    if qtype == "when":
+        events = find_event_dates(sentence, parse_iso(passage.published))
+        if not events:
+            return None, 0.0
+        best = max(events, key=_precision)
+        return describe_event(best), 0.05 * _precision(best)
+    return _name_or_number(sentence, qtype, question), 0.0
+
+
+def _precision(event) -> int:
+    """A day beats a month, a month beats a year; a stated clock time adds to it."""
+    days = (event.end - event.start).days
+    return (3 if days == 0 else 2 if days <= 10 else 1 if days <= 31 else 0) + (1 if event.time else 0)
+
+
+def _name_or_number(sentence: str, qtype: str, question: str) -> str | None:
+    q_stems = sentence_stems(question)
+    if qtype == "number":
+        for m in _NUMBER.finditer(sentence):
+            text = m.group().strip(" ,.")
+            if text and not re.fullmatch(r"(?:19|20)\d\d", text) and stem(text.lower()) not in q_stems:
+                return text
+        return None
+    if qtype in ("who", "where", "other"):
+        names = []
+        for m in _NAME.finditer(sentence):
+            name = re.sub(r"^(?:The|A|An|In|On|At|But|And|After|Since|Before)\s+", "", m.group()).strip(" .,'’")
+            if not name or name.lower() in STOPWORDS or name in _MONTHS.split("|"):
+                continue
+            if sentence_stems(name) <= q_stems:  # the question's own words are not the answer
+                continue
+            if m.start() == 0 and " " not in name and name.lower() in STOPWORDS | WH:
+                continue
+            names.append(name)
+        if not names:
+            return None
+        if qtype == "where":
+            for name in names:
+                if re.search(rf"\b(?:in|at|near|from|to)\s+(?:the\s+)?{re.escape(name)}", sentence):
+                    return name
+        return names[0]
+    return None
+
+
+def describe_event(event) -> str:
+    """An absolute date (and time) for an event date found in a sentence."""
+    if event.start == event.end:
+        text = format_date(event.start)
+    elif event.kind in ("month",) and event.start.day == 1:
+        text = event.start.strftime("%B %Y")
+    else:
+        text = f"{format_date(event.start)} – {format_date(event.end)}"
+    if event.time:
+        text = f"{text}, {event.time}"
+    return text
+
+
+def compose(question: str, chosen: list[_Candidate], passages: list[Passage], qtype: str) -> Answer:
+    citations: list[Citation] = []
+    numbers: dict[str, int] = {}
+    parts = []
+    for c in chosen:
+        pid = c.passage.id
+        if pid not in numbers:
+            numbers[pid] = len(numbers) + 1
+            citations.append(Citation(numbers[pid], c.passage.article_id, c.passage.paragraph, c.passage.title,
+                                      c.passage.source, c.passage.published, c.passage.date_method, c.passage.text,
+                                      c.sentence))
+        parts.append(f"{c.sentence.strip()} [{numbers[pid]}]")
+    lead = chosen[0]
+    short = lead.span
+    if qtype == "when" and short:
+        words = _event_words(lead)
+        source = ", ".join(x for x in (lead.passage.source, _published(lead.passage)) if x)
+        note = f" (\"{words}\", {source})" if words else ""
+        text = f"{short}{note} [1]. " + " ".join(parts)
+    else:
+        text = " ".join(parts)
+    return Answer(question, text, short, False, tuple(citations), tuple(passages))
+
+
+def _published(p: Passage) -> str | None:
+    d = parse_iso(p.published)
+    return f"published {format_date(d).split(' ', 1)[1]}" if d else None
+
+
+def _event_words(c: _Candidate) -> str | None:
+    events = find_event_dates(c.sentence, parse_iso(c.passage.published))
+    return events[0].text if events else None
+
+
+def abstain(question: str, passages: list[Passage]) -> Answer:
+    """A plain "no answer": no citations; the passages stay available as related reading."""
+    text = f"The archive does not say. No paragraph in it answers \u201c{question.strip()}\u201d."
+    return Answer(question, text, None, True, (), tuple(passages))

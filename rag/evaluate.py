@@ -1,0 +1,129 @@
+"""Score the engine on gold Q&A pairs (format in eval/README.md): retrieval, answers, citations, abstention, latency."""
+import json
+import re
+from pathlib import Path
+
+from .engine import Turn
+from .errors import RagError
+
+
+def load_gold(path) -> list[dict]:
+    """Gold items, one JSON object per line; a bad line raises with its number."""
+    items = []
+    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise RagError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
+        if not isinstance(item, dict) or not ("question" in item or "turns" in item):
+            raise RagError(f'{path}:{lineno}: each line needs a "question" (or "turns")')
+        items.append(item)
+    return items
+
+
+def norm(text: str) -> str:
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+def matches(expected: str, text: str) -> bool:
+    """An answer string (substring, case-insensitive) or a pattern written as "re:..."."""
+    if expected.startswith("re:"):
+        return re.search(expected[3:], text, re.I) is not None
+    return norm(expected) in norm(text)
+
+
+def holds_evidence(paragraph: str, evidence: list[str]) -> bool:
+    return any(norm(e) in norm(paragraph) for e in evidence)
+
+
+def score_turn(item: dict, answer) -> dict:
+    """Per-question figures for one answered question."""
+    answerable = item.get("answerable", True)
+    evidence = item.get("evidence", [])
+    ranks = [i for i, p in enumerate(answer.passages) if holds_evidence(p.text, evidence)] if evidence else []
+    if not answerable:
+        correct = answer.abstained
+    else:
+        correct = not answer.abstained and any(matches(a, answer.text) for a in item.get("answers", []))
+    cited = [holds_evidence(c.text, evidence) for c in answer.citations] if evidence else []
+    return {
+        "id": item.get("id"), "type": item.get("type", "other"), "question": answer.question,
+        "answerable": answerable, "correct": correct, "abstained": answer.abstained,
+        "answer": answer.text, "short_answer": answer.short_answer, "expected": item.get("answers", []),
+        "hit1": bool(ranks) and ranks[0] < 1, "hit5": bool(ranks) and ranks[0] < 5,
+        "rr": 1.0 / (ranks[0] + 1) if ranks else 0.0,
+        "citations": len(cited), "good_citations": sum(cited), "cited_evidence": any(cited),
+        "has_evidence": bool(evidence) and answerable, "ms": answer.timings_ms.get("total", 0.0),
+    }
+
+
+def evaluate(engine, gold_path) -> dict:
+    """Run every gold question (conversations turn by turn) and aggregate per type and overall."""
+    rows = []
+    for item in load_gold(gold_path):
+        turns = item.get("turns") or [item]
+        history: list[Turn] = []
+        for i, turn in enumerate(turns):
+            turn = {"type": item.get("type", "other"), **turn, "id": f"{item.get('id', '')}" + (f"#{i + 1}" if
+                                                                                                   "turns" in item else "")}
+            answer = engine.ask(turn["question"], history=tuple(history))
+            history.append(Turn(turn["question"], answer))
+            rows.append(score_turn(turn, answer))
+    by_type = {}
+    for t in sorted({r["type"] for r in rows}):
+        by_type[t] = aggregate([r for r in rows if r["type"] == t])
+    return {"gold": str(gold_path), "overall": aggregate(rows), "by_type": by_type,
+            "failures": [r for r in rows if not r["correct"]], "rows": rows}
+
+
+def aggregate(rows: list[dict]) -> dict:
+    ev = [r for r in rows if r["has_evidence"]]
+    cites = sum(r["citations"] for r in rows)
+    ms = sorted(r["ms"] for r in rows)
+    return {
+        "questions": len(rows),
+        "answer_accuracy": _mean([r["correct"] for r in rows]),
+        "hit@1": _mean([r["hit1"] for r in ev]), "hit@5": _mean([r["hit5"] for r in ev]),
+        "mrr": _mean([r["rr"] for r in ev]),
+        "citation_precision": sum(r["good_citations"] for r in rows) / cites if cites else None,
+        "citation_recall": _mean([r["cited_evidence"] for r in ev]),
+        "abstention_accuracy": _mean([r["abstained"] == (not r["answerable"]) for r in rows]),
+        "latency_p50_ms": _pct(ms, 50), "latency_p95_ms": _pct(ms, 95),
+    }
+
+
+def _mean(values) -> float | None:
+    values = list(values)
+    return sum(map(float, values)) / len(values) if values else None
+
+
+def _pct(sorted_values, p) -> float | None:
+    if not sorted_values:
+        return None
+    i = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[i]
+
+
+COLUMNS = ["questions", "answer_accuracy", "hit@1", "hit@5", "mrr", "citation_precision", "citation_recall",
+           "abstention_accuracy", "latency_p50_ms", "latency_p95_ms"]
+HEADERS = ["n", "accuracy", "hit@1", "hit@5", "MRR", "cite prec", "cite rec", "abstain acc", "p50 ms", "p95 ms"]
+
+
+def format_report(report: dict) -> str:
+    """The report as a plain-text table, with the failed questions under it."""
+    def cell(v):
+        if v is None:
+            return "—"
+        return str(v) if isinstance(v, int) else f"{v:.3f}" if v <= 1.0 else f"{v:.0f}"
+
+    lines = [f"{'type':14}" + "".join(f"{h:>12}" for h in HEADERS)]
+    for name, agg in [*report["by_type"].items(), ("OVERALL", report["overall"])]:
+        lines.append(f"{name:14}" + "".join(f"{cell(agg[c]):>12}" for c in COLUMNS))
+    if report["failures"]:
+        lines.append("\nFailed:")
+        for r in report["failures"]:
+            lines.append(f"- [{r['id']}] {r['question']}\n    expected {r['expected'] or 'abstention'}; "
+                         f"got: {r['answer'][:200]}")
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""Ingest archive files: read, skip unchanged articles, chunk, embed, write whole articles, rebuild BM25."""
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .articles import Article, find_files, read_file
+from .chunking import chunk_article
+from .dates import find_event_dates, parse_iso
+from .errors import ArticleError
+from .index import Index
+
+BATCH_CHUNKS = 256  # chunks embedded and written together; an interrupted ingest loses at most one batch
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[ArticleError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    paragraphs: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        rate = self.paragraphs / self.seconds if self.seconds else 0.0
+        return (f"{len(self.added)} added, {len(self.replaced)} replaced, {len(self.unchanged)} unchanged, "
+                f"{len(self.removed)} removed, {len(self.failed)} failed; {self.paragraphs} paragraphs embedded "
+                f"in {self.seconds:.1f} s ({rate:.0f} paragraphs/s)")
+
+
+def paragraph_events(article: Article) -> list[list[dict]]:
+    """Resolved event dates of each paragraph, as JSON-ready dicts."""
+    published = parse_iso(article.published)
+    return [[{"text": e.text, "start": e.start.isoformat(), "end": e.end.isoformat(), "kind": e.kind,
+              "time": e.time} for e in find_event_dates(p, published)] for p in article.paragraphs]
+
+
+def ingest(paths, index: Index, embedder, *, prune: bool = False, max_file_mb: float = 20.0,
+           progress=None) -> IngestReport:
+    """Bring the index up to date with the given files and folders. `progress(done, total, label)` is optional."""
+    started = time.perf_counter()
+    report = IngestReport()
+    files, report.failed = find_files(paths)
+    report.files = len(files)
+    known = index.hashes()
+    seen: dict[str, str] = {}
+    todo: list[Article] = []
+    for f in files:
+        try:
+            result = read_file(f, max_bytes=int(max_file_mb * 1e6))
+        except ArticleError as e:
+            report.failed.append(e)
+            continue
+        report.failed += result.errors
+        report.notes += result.notes
+        for article in result.articles:
+            if article.id in seen:
+                report.failed.append(ArticleError(article.path, f"article id {article.id!r} also comes from "
+                                                  f"{seen[article.id]}; rename one of the files"))
+                continue
+            seen[article.id] = article.path
+            if known.get(article.id) == article.content_hash:
+                report.unchanged.append(article.id)
+            else:
+                (report.replaced if article.id in known else report.added).append(article.id)
+                todo.append(article)
+    index.remove_orphans()  # whatever an interrupted run left in Chroma
+    total = sum(len(a.paragraphs) for a in todo)
+    done = 0
+    if progress:
+        progress(0, total, "paragraphs")
+    batch: list = []
+    for article in todo:
+        batch.append((article, chunk_article(article), paragraph_events(article)))
+        if sum(len(b[1]) for b in batch) >= BATCH_CHUNKS:
+            done += _write(batch, index, embedder, report)
+            batch = []
+            if progress:
+                progress(done, total, "paragraphs")
+    if batch:
+        done += _write(batch, index, embedder, report)
+    if prune:
+        scanned = {str(f) for f in files}
+        # Gone: its file no longer exists, or its file was read and no longer holds it (a JSONL line removed).
+        gone = [a.id for a in index.articles()
+                if a.id not in seen and (a.path in scanned or not Path(a.path).exists())]
+        index.delete(gone)
+        report.removed = gone
+    if todo or report.removed or not (index.dir / "bm25" / "ids.json").exists():
+        index.rebuild_bm25()
+    if progress:
+        progress(total, total, "paragraphs")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write(batch, index: Index, embedder, report: IngestReport) -> int:
+    chunks = [c for _, cs, _ in batch for c in cs]
+    # Sorting by length keeps padding small inside each model batch: a large part of the speed.
+    order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].embed_text))
+    vectors = [None] * len(chunks)
+    for i, v in zip(order, embedder.get_text_embedding_batch([chunks[i].embed_text for i in order])):
+        vectors[i] = v
+    rows, start = [], 0
+    for article, cs, events in batch:
+        rows.append((article, cs, events, vectors[start:start + len(cs)]))
+        start += len(cs)
+    index.write(rows)
+    report.chunks += len(chunks)
+    paragraphs = sum(len(a.paragraphs) for a, _, _ in batch)
+    report.paragraphs += paragraphs
+    return paragraphs
