@@ -116,8 +116,8 @@ def canon(word_stem: str) -> str:
 def content_terms(text: str) -> dict[str, float]:
     """Stemmed content words of the question with weights: names and numbers count double."""
     terms: dict[str, float] = {}
-    for m in re.finditer(r"[\w'’-]+", text):
-        word = m.group().strip("'’-")
+    for m in re.finditer(r"\w+", _POSSESSIVE.sub("", text)):
+        word = m.group()
         low = word.lower()
         if not word or low in STOPWORDS or low in WH or len(low) < 2:
             continue
@@ -128,8 +128,11 @@ def content_terms(text: str) -> dict[str, float]:
     return terms
 
 
+_POSSESSIVE = re.compile(r"['’]s\b")
+
+
 def sentence_stems(text: str) -> set[str]:
-    return {canon(stem(w.strip("'’-"))) for w in re.findall(r"[\w'’-]+", text.lower()) if w.strip("'’-")}
+    return {canon(stem(w)) for w in re.findall(r"\w+", _POSSESSIVE.sub("", text.lower()))}
 
 
 @dataclass
@@ -172,13 +175,15 @@ class ExtractiveAnswerer:
 
     def candidates(self, passages, terms, qtype, question, context_terms=None) -> list[_Candidate]:
         names = {t for t, w in terms.items() if w > 1}
+        article_stems: dict[str, set[str]] = {}
+        for p in passages:
+            article_stems.setdefault(p.article_id, sentence_stems(p.title)).update(sentence_stems(p.text))
         out = []
         for rank, p in enumerate(passages):
             title_stems = sentence_stems(p.title)
-            passage_stems = sentence_stems(p.text) | title_stems
-            # A name the question asks about ("Libya") must be in the article's paragraph or title, or
-            # nothing here is about it; spelling may vary a little ("Idlib"/"Idleb").
-            missing = [t for t in names if not _present(t, passage_stems)]
+            # A name the question asks about ("Libya") must appear in what was retrieved from the article,
+            # or nothing here is about it; spelling may vary a little ("Idlib"/"Idleb", "Syrians"/"Syria").
+            missing = [t for t in names if not _present(t, article_stems[p.article_id])]
             if len(missing) > (1 if len(names) >= 3 else 0):
                 continue
             for sentence in split_sentences(p.text):
@@ -217,6 +222,18 @@ def _covers_a_word(terms: dict[str, float], names: set[str], stems: set[str]) ->
     """Besides names, the sentence must share at least one of the question's ordinary words (when it has any)."""
     words = [t for t in terms if t not in names]
     return not words or any(t in stems for t in words)
+
+
+def _agrees(c: _Candidate, lead: _Candidate) -> bool:
+    """A second sentence must not give a different answer (another date, another number)."""
+    if lead.span is None or c.span is None:
+        return True
+    return c.span.split(",")[0] == lead.span.split(",")[0]
+
+
+def _adds(c: _Candidate, chosen: list[_Candidate]) -> bool:
+    new = sentence_stems(c.sentence) - set().union(*(sentence_stems(x.sentence) for x in chosen))
+    return len(new) >= 4
 
 
 def find_span(sentence: str, qtype: str, question: str, passage: Passage) -> tuple[str | None, float]:
