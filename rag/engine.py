@@ -47,9 +47,10 @@ class Engine:
         return replace(answer, standalone_question=query if query != question else None, timings_ms=timings)
 
     def ingest(self, paths, prune: bool = False, progress=None) -> IngestReport:
-        with self.lock:
-            return ingest(paths, self.index, self.embedder, prune=prune, max_file_mb=self.config.max_file_mb,
-                          progress=progress)
+        # Not under self.lock: questions keep being answered during an ingest. Writes use their own SQLite
+        # connection and commit whole articles, and a file lock keeps a second ingest out (see rag/ingest.py).
+        return ingest(paths, self.index, self.embedder, prune=prune, max_file_mb=self.config.max_file_mb,
+                      progress=progress)
 
 
 def clean_question(question: str) -> str:

@@ -3,7 +3,10 @@
 Consistency rule: SQLite is the record of what is indexed. Chroma entries carry the article's content hash
 in their ids; a dense hit counts only while SQLite holds that article with that hash. New chunks are added
 before the SQLite commit and old ones deleted after it, so a reader sees an article whole (old or new) at
-every moment, and an interrupted ingest leaves only orphans that the next ingest removes.
+every moment, and an interrupted ingest leaves only orphans that the next ingest removes (`reconcile`).
+Writes go through their own SQLite connection, so readers sharing this Index in other threads only ever see
+committed transactions. Every committed change bumps a generation number; the BM25 index remembers the
+generation it was built from, so an ingest interrupted before its BM25 rebuild is finished by the next one.
 """
 import json
 import os
@@ -34,6 +37,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, article_id TEXT NOT NULL, paragraph INTEGER NOT NULL, embed_text TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS stories (
+    article_id TEXT PRIMARY KEY, story TEXT NOT NULL, signature BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS stories_story ON stories(story);
 """
 
 
@@ -85,6 +91,8 @@ class Index:
         self.db = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
+        # Writers get their own connection: a reader thread on `self.db` never sees an open write transaction.
+        self.wdb = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
         self.chroma_url = chroma_url
         self._store = None
         self._bm25 = None
@@ -120,15 +128,17 @@ class Index:
         """article id -> content hash of what is indexed."""
         return dict(self.db.execute("SELECT id, hash FROM articles"))
 
-    def write(self, batch: list[tuple[Article, list[Chunk], list[dict], list[list[float]]]]) -> None:
-        """Index whole articles: (article, chunks, events per paragraph, embedding per chunk)."""
+    def write(self, batch: list[tuple[Article, list[Chunk], list[dict], list[list[float]], bytes]]) -> None:
+        """Index whole articles: (article, chunks, events per paragraph, embedding per chunk, MinHash signature)."""
         from llama_index.core.schema import TextNode
 
+        stories = self.stories([a.id for a, *_ in batch])
         nodes = []
-        for article, chunks, events, vectors in batch:
+        for article, chunks, events, vectors, _ in batch:
             for chunk, vector in zip(chunks, vectors):
                 meta = {"article_id": article.id, "paragraph": chunk.paragraph, "hash": article.content_hash[:12],
-                        "source": article.source or "", "published": date_int(article.published)}
+                        "source": article.source or "", "published": date_int(article.published),
+                        "story": stories.get(article.id, article.id)}
                 spans = events[chunk.paragraph - 1]
                 if spans:
                     meta["event_start"] = min(date_int(e["start"]) for e in spans)
@@ -139,45 +149,120 @@ class Index:
         if nodes:
             self.store.add(nodes)
         now = time.time()
-        with self.db:  # one transaction: every article of the batch appears whole, or none does
-            for article, chunks, events, _ in batch:
-                self._delete_rows(article.id)
-                self.db.execute(
+        with self.wdb as db:  # one transaction: every article of the batch appears whole, or none does
+            for article, chunks, events, _, signature in batch:
+                _delete_rows(db, article.id)
+                db.execute(
                     "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (article.id, article.content_hash, article.path, article.title, article.source,
                      article.published, article.date_method, article.date_evidence, article.dateline, article.url,
                      article.author, len(article.paragraphs), now))
-                self.db.executemany("INSERT INTO paragraphs VALUES (?,?,?,?)",
-                                    [(article.id, n, p, json.dumps(events[n - 1]))
-                                     for n, p in enumerate(article.paragraphs, start=1)])
-                self.db.executemany("INSERT INTO chunks VALUES (?,?,?,?)",
-                                    [(c.id, article.id, c.paragraph, c.embed_text) for c in chunks])
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('last_ingest', ?)", (str(now),))
+                db.executemany("INSERT INTO paragraphs VALUES (?,?,?,?)",
+                               [(article.id, n, p, json.dumps(events[n - 1]))
+                                for n, p in enumerate(article.paragraphs, start=1)])
+                db.executemany("INSERT INTO chunks VALUES (?,?,?,?)",
+                               [(c.id, article.id, c.paragraph, c.embed_text) for c in chunks])
+                db.execute("INSERT INTO stories VALUES (?,?,?)",
+                           (article.id, stories.get(article.id, article.id), signature))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('last_ingest', ?)", (str(now),))
+            _bump(db)
         self.remove_orphans([a.id for a, *_ in batch])
 
     def delete(self, article_ids: list[str]) -> None:
         """Remove articles from the records, then their chunks from Chroma."""
-        with self.db:
+        if not article_ids:
+            return
+        with self.wdb as db:
             for article_id in article_ids:
-                self._delete_rows(article_id)
+                _delete_rows(db, article_id)
+            _bump(db)
         self.remove_orphans(article_ids)
-
-    def _delete_rows(self, article_id: str) -> None:
-        for table, key in (("articles", "id"), ("paragraphs", "article_id"), ("chunks", "article_id")):
-            self.db.execute(f"DELETE FROM {table} WHERE {key} = ?", (article_id,))
 
     def remove_orphans(self, article_ids: list[str] | None = None) -> int:
         """Delete Chroma entries that the records do not vouch for (left by an interrupted ingest)."""
-        hashes = self.hashes()
-        where = {"article_id": {"$in": list(article_ids)}} if article_ids else None
         if article_ids == []:
             return 0
-        got = self.collection.get(where=where, include=["metadatas"])
-        stale = [i for i, m in zip(got["ids"], got["metadatas"])
-                 if hashes.get(m.get("article_id"), "")[:12] != m.get("hash")]
+        hashes = self.hashes()
+        stale = [cid for cid, meta in self._scan(article_ids)
+                 if hashes.get(meta.get("article_id"), "")[:12] != meta.get("hash")]
         for start in range(0, len(stale), 5000):
             self.collection.delete(ids=stale[start:start + 5000])
         return len(stale)
+
+    def reconcile(self) -> tuple[int, list[str]]:
+        """Make Chroma agree with the records: remove orphans; return (removed, articles missing chunks)."""
+        removed = self.remove_orphans()
+        present = {cid for cid, _ in self._scan()}
+        missing = sorted({aid for aid, cid in self._expected() if cid not in present})
+        return removed, missing
+
+    def _expected(self) -> list[tuple[str, str]]:
+        """(article id, Chroma id) of every chunk the records hold."""
+        return [(aid, chroma_id(cid, h)) for aid, cid, h in self.db.execute(
+            "SELECT c.article_id, c.id, a.hash FROM chunks c JOIN articles a ON a.id = c.article_id")]
+
+    def _scan(self, article_ids: list[str] | None = None, page: int = 5000):
+        """(Chroma id, metadata) of every entry (of these articles), read in pages so a big collection fits."""
+        where = {"article_id": {"$in": list(article_ids)}} if article_ids else None
+        offset = 0
+        while True:
+            got = self.collection.get(where=where, include=["metadatas"], limit=page, offset=offset)
+            yield from zip(got["ids"], got["metadatas"])
+            if len(got["ids"]) < page:
+                return
+            offset += page
+
+    # --- stories (wire copies and updated versions) ------------------------------------------
+    def stories(self, article_ids: list[str] | None = None) -> dict[str, str]:
+        """article id -> story id (the same for all copies of one story)."""
+        if article_ids is None:
+            return dict(self.db.execute("SELECT article_id, story FROM stories"))
+        out = {}
+        for start in range(0, len(article_ids), 500):
+            part = article_ids[start:start + 500]
+            out.update(self.db.execute(f"SELECT article_id, story FROM stories WHERE article_id IN "
+                                       f"({','.join('?' * len(part))})", part))
+        return out
+
+    def signatures(self) -> dict[str, bytes]:
+        """article id -> MinHash signature (see rag.dedup)."""
+        return dict(self.db.execute("SELECT article_id, signature FROM stories"))
+
+    def set_stories(self, stories: dict[str, str]) -> int:
+        """Record new story ids (one transaction), then copy them to the Chroma metadata; returns changes."""
+        current = self.stories()
+        changed = {a: s for a, s in stories.items() if a in current and current[a] != s}
+        if changed:
+            with self.wdb as db:
+                db.executemany("UPDATE stories SET story = ? WHERE article_id = ?",
+                               [(s, a) for a, s in changed.items()])
+                _bump(db)
+        self.sync_story_metadata()
+        return len(changed)
+
+    def sync_story_metadata(self) -> int:
+        """Copy story ids from the records to Chroma where they differ (idempotent: safe to re-run)."""
+        stories = self.stories()
+        wrong = [(cid, stories[m["article_id"]]) for cid, m in self._scan()
+                 if m.get("article_id") in stories and m.get("story") != stories[m["article_id"]]]
+        for start in range(0, len(wrong), 5000):
+            part = wrong[start:start + 5000]
+            self.collection.update(ids=[c for c, _ in part], metadatas=[{"story": s} for _, s in part])
+        return len(wrong)
+
+    # --- generations: has everything derived from the records caught up? -----------------------
+    def generation(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def settled(self) -> bool:
+        """True when stories, Chroma metadata and BM25 were last rebuilt from the records as they are now."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'settled'").fetchone()
+        return row is not None and int(row[0]) == self.generation() and (self.dir / "bm25" / "ids.json").exists()
+
+    def mark_settled(self, generation: int) -> None:
+        with self.wdb as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('settled', ?)", (str(generation),))
 
     # --- BM25 -------------------------------------------------------------------------------
     def rebuild_bm25(self) -> None:
@@ -205,17 +290,24 @@ class Index:
 
     def bm25(self):
         """(retriever or None, chroma-style ids); reloaded when another process has rebuilt it."""
-        ids_file = self.dir / "bm25" / "ids.json"
-        try:
-            stamp = ids_file.stat().st_mtime_ns
-        except FileNotFoundError:
-            return None, []
-        if self._bm25 is None or stamp != self._bm25_stamp:
-            import bm25s
-            ids = json.loads(ids_file.read_text())
-            retriever = bm25s.BM25.load(str(self.dir / "bm25")) if ids else None
-            self._bm25, self._bm25_stamp = (retriever, ids), stamp
-        return self._bm25
+        import bm25s
+
+        folder = self.dir / "bm25"
+        for _ in range(20):
+            try:
+                stamp = _stamp(folder / "ids.json")
+                if self._bm25 is not None and stamp == self._bm25_stamp:
+                    return self._bm25
+                ids = json.loads((folder / "ids.json").read_text())
+                retriever = bm25s.BM25.load(str(folder)) if ids else None
+                # A rebuild swaps the folder: if it happened while we read, ids and matrix may not belong together.
+                if _stamp(folder / "ids.json") == stamp:
+                    self._bm25, self._bm25_stamp = (retriever, ids), stamp
+                    return self._bm25
+            except (OSError, ValueError):  # mid-swap: the folder is briefly missing or half-written
+                pass
+            time.sleep(0.05)
+        return self._bm25 or (None, [])
 
     # --- reading ----------------------------------------------------------------------------
     def article(self, article_id: str) -> ArticleRecord | None:
@@ -251,30 +343,69 @@ class Index:
                 "first_date": first, "last_date": last, "chunks": chunks,
                 "last_ingest": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(float(last_ingest[0])))
                 if last_ingest else None,
-                "by_source": by_source, "date_methods": by_method}
+                "by_source": by_source, "date_methods": by_method, **self._story_stats()}
+
+    def _story_stats(self) -> dict:
+        """How many stories have more than one copy, and how many articles those copies are."""
+        groups, members = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT COUNT(*) AS n FROM stories GROUP BY story "
+            "HAVING n > 1)").fetchone()
+        return {"stories_with_copies": groups, "articles_in_those_stories": members}
 
     def check(self) -> list[str]:
         """Problems that make the index disagree with itself; empty when consistent."""
         problems = []
-        hashes = self.hashes()
-        got = self.collection.get(include=["metadatas"])
-        seen = {}
-        for cid, meta in zip(got["ids"], got["metadatas"]):
+        hashes, stories = self.hashes(), self.stories()
+        orphans, wrong_story, seen = [], [], set()
+        for cid, meta in self._scan():
+            seen.add(cid)
             if hashes.get(meta.get("article_id"), "")[:12] != meta.get("hash"):
-                problems.append(f"Chroma entry {cid} belongs to no indexed article version")
-            seen[cid] = meta
-        expected = {chroma_id(cid, h) for cid, h in self.db.execute(
-            "SELECT c.id, a.hash FROM chunks c JOIN articles a ON a.id = c.article_id")}
-        missing = expected - set(seen)
+                orphans.append(cid)
+            elif meta.get("story") != stories.get(meta.get("article_id")):
+                wrong_story.append(cid)
+        if orphans:
+            problems.append(f"{len(orphans)} Chroma entries belong to no indexed article version (e.g. {orphans[0]})")
+        expected = {cid for _, cid in self._expected()}
+        missing = expected - seen
         if missing:
             problems.append(f"{len(missing)} chunks are in the records but not in Chroma (e.g. {min(missing)})")
+        if wrong_story:
+            problems.append(f"{len(wrong_story)} Chroma entries carry an out-of-date story id (e.g. {wrong_story[0]})")
+        short = self.db.execute("SELECT a.id FROM articles a LEFT JOIN paragraphs p ON p.article_id = a.id "
+                                "GROUP BY a.id HAVING COUNT(p.n) != MAX(a.n_paragraphs)").fetchall()
+        if short:
+            problems.append(f"{len(short)} articles have paragraphs missing from the records (e.g. {short[0][0]})")
+        unstoried = self.db.execute("SELECT COUNT(*) FROM articles WHERE id NOT IN "
+                                    "(SELECT article_id FROM stories)").fetchone()[0]
+        if unstoried:
+            problems.append(f"{unstoried} articles have no story record")
         _, bm25_ids = self.bm25()
-        if set(bm25_ids) != expected:
+        if set(bm25_ids) != expected or len(bm25_ids) != len(expected):
             problems.append("the BM25 index does not match the records")
+        if not self.settled():
+            problems.append("the last ingest stopped before it finished (stories and BM25 not rebuilt)")
         return problems
 
     def close(self):
         self.db.close()
+        self.wdb.close()
+
+
+def _delete_rows(db, article_id: str) -> None:
+    for table, key in (("articles", "id"), ("paragraphs", "article_id"), ("chunks", "article_id"),
+                       ("stories", "article_id")):
+        db.execute(f"DELETE FROM {table} WHERE {key} = ?", (article_id,))
+
+
+def _bump(db) -> None:
+    """Count a committed change (inside the caller's transaction)."""
+    db.execute("INSERT INTO meta VALUES ('generation', '1') "
+               "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns
 
 
 def tokenize(texts: list[str]):

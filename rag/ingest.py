@@ -1,12 +1,22 @@
-"""Ingest archive files: read, skip unchanged articles, chunk, embed, write whole articles, rebuild BM25."""
+"""Ingest archive files: read, skip unchanged articles, chunk, embed, write whole articles, group copies, rebuild BM25.
+
+Crash safety: each batch of whole articles is one SQLite transaction (see rag/index.py). Each run starts by
+making Chroma agree with the records (orphans removed, articles with missing chunks re-embedded) and ends by
+regrouping stories and rebuilding BM25; until that end step has run for the records as they are, the index
+counts as unsettled and the next ingest does it, even when no file changed.
+"""
+import fcntl
+import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import dedup
 from .articles import Article, find_files, read_file
 from .chunking import chunk_article
 from .dates import find_event_dates, parse_iso
-from .errors import ArticleError
+from .errors import ArticleError, RagError
 from .index import Index
 
 BATCH_CHUNKS = 256  # chunks embedded and written together; an interrupted ingest loses at most one batch
@@ -43,14 +53,44 @@ def paragraph_events(article: Article) -> list[list[dict]]:
               "time": e.time} for e in find_event_dates(p, published)] for p in article.paragraphs]
 
 
+@contextmanager
+def ingest_lock(index_dir: Path):
+    """One ingest at a time per index folder: a second one would delete the first one's uncommitted chunks."""
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(index_dir) / "ingest.lock", "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            raise RagError(f"Another ingest is running on {index_dir} (pid {f.read().strip() or '?'}); wait for it "
+                           "to finish, then run this one again.") from None
+        f.truncate(0)
+        f.write(str(os.getpid()))
+        f.flush()
+        try:
+            yield
+        finally:
+            f.truncate(0)
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def ingest(paths, index: Index, embedder, *, prune: bool = False, max_file_mb: float = 20.0,
            progress=None) -> IngestReport:
     """Bring the index up to date with the given files and folders. `progress(done, total, label)` is optional."""
+    with ingest_lock(index.dir):
+        return _ingest(paths, index, embedder, prune=prune, max_file_mb=max_file_mb, progress=progress)
+
+
+def _ingest(paths, index: Index, embedder, *, prune: bool, max_file_mb: float, progress) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
     files, report.failed = find_files(paths)
     report.files = len(files)
+    # Whatever an interrupted run left: orphans go; articles whose chunks are not all in Chroma are redone.
+    _, incomplete = index.reconcile()
     known = index.hashes()
+    for article_id in incomplete:
+        known[article_id] = "incomplete"
     seen: dict[str, str] = {}
     todo: list[Article] = []
     for f in files:
@@ -72,7 +112,6 @@ def ingest(paths, index: Index, embedder, *, prune: bool = False, max_file_mb: f
             else:
                 (report.replaced if article.id in known else report.added).append(article.id)
                 todo.append(article)
-    index.remove_orphans()  # whatever an interrupted run left in Chroma
     total = sum(len(a.paragraphs) for a in todo)
     done = 0
     if progress:
@@ -94,12 +133,20 @@ def ingest(paths, index: Index, embedder, *, prune: bool = False, max_file_mb: f
                 if a.id not in seen and (a.path in scanned or not Path(a.path).exists())]
         index.delete(gone)
         report.removed = gone
-    if todo or report.removed or not (index.dir / "bm25" / "ids.json").exists():
-        index.rebuild_bm25()
+    if not index.settled():
+        settle(index)
     if progress:
         progress(total, total, "paragraphs")
     report.seconds = time.perf_counter() - started
     return report
+
+
+def settle(index: Index) -> None:
+    """Rebuild what derives from the records: story groups (SQLite, then Chroma metadata) and BM25."""
+    index.set_stories(dedup.group(index.signatures()))
+    generation = index.generation()
+    index.rebuild_bm25()
+    index.mark_settled(generation)
 
 
 def _write(batch, index: Index, embedder, report: IngestReport) -> int:
@@ -111,7 +158,7 @@ def _write(batch, index: Index, embedder, report: IngestReport) -> int:
         vectors[i] = v
     rows, start = [], 0
     for article, cs, events in batch:
-        rows.append((article, cs, events, vectors[start:start + len(cs)]))
+        rows.append((article, cs, events, vectors[start:start + len(cs)], dedup.signature(article.paragraphs)))
         start += len(cs)
     index.write(rows)
     report.chunks += len(chunks)

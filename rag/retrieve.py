@@ -1,6 +1,7 @@
 """Hybrid retrieval: dense (Chroma) and BM25 candidates fused by weighted reciprocal rank, one entry per paragraph."""
 from dataclasses import dataclass
 
+from .dedup import fold_copies
 from .index import Filters, Index, chroma_where, query_tokens, sources_mask
 
 
@@ -16,6 +17,7 @@ class Passage:
     published: str | None
     date_method: str
     events: tuple = ()  # resolved event dates in the paragraph (dicts: text, start, end, kind, time)
+    also: tuple = ()  # the same paragraph in other copies/versions of the story (dedup.Copy), newest first
 
     @property
     def id(self) -> str:
@@ -46,8 +48,8 @@ class Retriever:
         for chunk_id, sim in dense:
             pid = chunk_id.split("#", 1)[0]
             similarity[pid] = max(similarity.get(pid, 0.0), sim)
-        best = sorted(fused, key=fused.get, reverse=True)[:k]
-        return self.passages(best, fused, similarity)
+        best = sorted(fused, key=fused.get, reverse=True)[:k * 3]  # spare ones for when copies fold together
+        return self.passages(best, fused, similarity)[:k]
 
     def dense(self, query: str, filters: Filters) -> list[tuple[str, float]]:
         """(chroma id, cosine similarity), best first, only entries the records vouch for."""
@@ -101,4 +103,4 @@ class Retriever:
             text, events = para
             out.append(Passage(article_id, int(n), text, scores[pid], similarity.get(pid, 0.0), record.title,
                                record.source, record.published, record.date_method, tuple(events)))
-        return out
+        return fold_copies(self.index, out)
