@@ -68,7 +68,9 @@ def find_files(paths) -> tuple[list[Path], list[ArticleError]]:
             errors.append(ArticleError(p, "symbolic link pointing outside its folder; not followed"))
         elif p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and suffix_of(f) in SUFFIXES and not f.name.startswith("."):
+                if f.is_symlink() and f.is_dir() and not _inside(f.resolve(), p.resolve()):
+                    errors.append(ArticleError(f, "symbolic link to a folder outside the archive; not followed"))
+                elif f.is_file() and suffix_of(f) in SUFFIXES and not f.name.startswith("."):
                     if f.is_symlink() and not _inside(f.resolve(), p.resolve()):
                         errors.append(ArticleError(f, "symbolic link pointing outside the archive; not followed"))
                     else:
