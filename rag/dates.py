@@ -55,8 +55,10 @@ class _Hit:
 # Optional prefixes on the main patterns made every scan about five times slower.
 
 _WD = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_MON = (r"(?P<mon>(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-        r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?)")
+# Only abbreviations take a period ("Aug. 8", but "in August."); shared prefixes keep the scan fast.
+_MON = (r"(?P<mon>Jan(?:uary\b|\b\.?)|Feb(?:ruary\b|\b\.?)|Mar(?:ch\b|\b\.?)|Apr(?:il\b|\b\.?)|May\b"
+        r"|Jun(?:e\b|\b\.?)|Jul(?:y\b|\b\.?)|Aug(?:ust\b|\b\.?)|Sep(?:tember\b|t?\b\.?)|Oct(?:ober\b|\b\.?)"
+        r"|Nov(?:ember\b|\b\.?)|Dec(?:ember\b|\b\.?))")
 _DAY = r"(?<![\d,.$£€])(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:])"
 _YEAR = r"(?P<year>(?:19|20)\d{2})(?!\d)"
 _TZ = r"(?:GMT|UTC|BST|CEST|CET|EEST|EET|EDT|EST|ET|CDT|CST|CT|MDT|MST|PDT|PST|PT|local\s+time)\b"
@@ -67,19 +69,20 @@ _CLOCK = (rf"(?:\d{{1,2}}(?:[:.][0-5]\d)?\s*[aApP]\.?[mM]\b\.?(?:\s*{_TZ})?"
 _NOT_A_YEAR = (r"(?![.,]\d|\s*(?:%|(?:percent|per\s+cent|people|civilians|troops|soldiers|fighters|dollars|euros"
                r"|km|miles|cases|times|votes)\b))")
 
-_FULL_MDY = re.compile(rf"{_MON}\s+{_DAY},?\s+{_YEAR}")
-_FULL_DMY = re.compile(rf"{_DAY}\s+(?:of\s+)?{_MON},?\s+{_YEAR}")
-_ISO = re.compile(r"(?<![\d-])(?P<year>(?:19|20)\d{2})-(?P<mon>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])(?!\d)")
-_MONTH_DAY = re.compile(rf"{_MON}\s+{_DAY}")
-_DAY_MONTH = re.compile(rf"{_DAY}\s+(?:of\s+)?{_MON}")
+# A leading (?=\d) or (?=[.!?]) lets the regex engine skip ahead to candidates: 3-4x faster scans.
+_MONTH_DAY = re.compile(rf"{_MON}\s+{_DAY}(?:,?\s+{_YEAR})?")
+_DAY_MONTH = re.compile(rf"(?=\d){_DAY}\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?")
+_ISO = re.compile(r"(?=[12]\d{3}-)(?<![\d-])(?P<year>(?:19|20)\d{2})-(?P<mon>0[1-9]|1[0-2])"
+                  r"-(?P<day>0[1-9]|[12]\d|3[01])(?!\d)")
 _MONTH = re.compile(rf"{_MON}(?:,?\s+{_YEAR}|(?!\s+\d))")
-_YEAR_ONLY = re.compile(rf"(?<![\d$£€.,]){_YEAR}{_NOT_A_YEAR}")
+_YEAR_ONLY = re.compile(rf"(?=[12]\d{{3}})(?<![\d$£€.,]){_YEAR}{_NOT_A_YEAR}")
 _SEASON = re.compile(r"(?P<season>spring|summer|autumn|fall|winter|Spring|Summer|Autumn|Fall|Winter)\b"
                      rf"(?:\s+(?:of\s+)?{_YEAR})?")
 _WEEKDAY = re.compile(rf"(?P<wd>{_WD})\b(?:\s+(?i:morning|afternoon|evening|night)\b)?")
 _RELATIVE = re.compile(r"(?P<word>to(?:day|night|morrow)|yesterday|To(?:day|night|morrow)|Yesterday)\b"
                        r"(?:\s+(?:morning|afternoon|evening|night)\b)?"
-                       r"|(?P<rel>this|This|last|Last|next|Next)\s+(?P<unit>morning|afternoon|evening|week|month|year)\b"
+                       r"|(?P<rel>this|This|last|Last|next|Next)\s+"
+                       r"(?P<unit>morning|afternoon|evening|week|month|year)\b"
                        r"|days\s+ago\b")
 _TIME = re.compile(rf"(?<![\w:.,$£€])(?P<clock>{_CLOCK})(?:\s*\((?P<alt>{_CLOCK})\))?")
 _CLOCK_PARTS = re.compile(r"(\d{1,2})(?:[:.]?(\d{2}))?\s*(?:([ap])\.?m\.?)?\s*(.*)", re.I)
@@ -90,21 +93,26 @@ _PART_BEFORE = re.compile(r"(?i)\b(?P<w>early|late|mid|(?:the\s+)?(?:end|beginni
                           r"(?:-|\s+(?:in\s+)?)$")
 _WD_BEFORE = re.compile(rf"\b(?P<w>{_WD}),?\s+$")
 _THE_BEFORE = re.compile(r"(?i)\b(?P<w>the)\s+$")
-_MOD_BEFORE = re.compile(r"(?i)\b(?P<w>on|early\s+on|late\s+on|last|next|this\s+coming|this\s+past|coming|past|this)\s+$")
+_MOD_BEFORE = re.compile(r"(?i)\b(?P<w>on|early\s+on|late\s+on|last|next|this\s+coming|this\s+past|coming|past"
+                         r"|this)\s+$")
 _REL_BEFORE = re.compile(r"(?i)\b(?P<w>last|this\s+past|this|next|past)\s+$")
 _EARLIER_BEFORE = re.compile(r"(?i)\b(?P<w>earlier)\s+$")
 _COUNT_BEFORE = re.compile(r"(?i)\b(?P<w>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+$")
 _TIME_PREP = re.compile(r"(?i)\b(?:at|around|about|by|from|until|till|after|before|since|between|to)\s+$")
 _SINCE = re.compile(r"(?i)\bsince\s+$")
-# A weekday after "will …" in the same clause is the next one, not the last one.
-_FUTURE = re.compile(r"\b(?:will|shall|(?:is|are)\s+(?:due|scheduled|set|expected)\s+to|to\s+be\s+held)\b[^.;!?,]*$")
+# "will meet on Friday": the next Friday, not the last one.
+_FUTURE_WORDS = re.compile(r"(?i)\b(?:will|'ll|shall|scheduled|set\s+(?:for|to)|upcoming|due\s+to|plans?\s+to|next)\b")
 _JOIN = re.compile(r"[\s,]*(?:(?i:on|at|around|about)\s+)?[\s,]*")
-_SENTENCE_END = re.compile(r"(?<![ap]\.m)(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr))[.!?]['\"”’)]*\s+(?=['\"“‘(]?[A-Z])")
+# A sentence ends at . ! ? before a capital, unless the period closes "a.m.", an initial or "Mr.".
+_SENTENCE_END = re.compile(r"(?=[.!?])(?<![ap]\.m)(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr))[.!?]['\"”’)]*\s+"
+                           r"(?=['\"“‘(]?[A-Z])")
 
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|[Cc]opyright)\s*(?:©\s*)?((?:19|20)\d{2})(?!\d)")
 _YEAR_TOKEN = re.compile(r"(?<![\d$£€.,])(?:19|20)\d{2}(?![.,]?\d)")
 _UPDATED = re.compile(r"(?i)\b(?:updated|last\s+modified|modified)\b\W*(?:on\s+)?$")
 _PUBLISHED = re.compile(r"(?i)\b(?:published|posted|dated?)\b\W*(?:on\s+)?$")
+_LABELS = {"", "updated", "published", "posted", "by", "on", "at", "and"}
+_DATELINE_END = re.compile(r"\s*(?:[—–-]|\()")
 _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?!\d)")
 _ISO_START = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _BARE_MONTH = re.compile(r"\b(?:January|February|March|April|June|July|August|September|October|November|December"
@@ -129,10 +137,6 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return date(y, m, d)
     except ValueError:
         return None
-
-
-def _one_day(d: date | None) -> tuple[date, date] | None:
-    return (d, d) if d else None
 
 
 def _month_end(y: int, m: int) -> date:
@@ -210,16 +214,19 @@ def _phrase(text: str, m: re.Match, before: tuple[re.Pattern, ...]) -> _Phrase:
 
 # --- one handler per pattern: (match, phrase) → _Hit, or None when the words are no date or need `pub` -------
 
-def _full(m, ph, text, pub):
-    day = _safe_date(int(m["year"]), _month_of(m["mon"]), int(m["day"]))
-    return _Hit(ph.start, m.end(), "full-date", day, day) if day else None
-
-
-def _month_day(m, ph, text, pub):
+def _day(m, ph, text, pub):
     month, day = _month_of(m["mon"]), int(m["day"])
+    if m["year"]:
+        full = _safe_date(int(m["year"]), month, day)
+        return _Hit(ph.start, m.end(), "full-date", full, full) if full else None
     if pub is None or not _safe_date(2000, month, day):
         return None
-    r = _nearest_year(pub, lambda y: _one_day(_safe_date(y, month, day)))
+
+    def that_day(y):
+        d = _safe_date(y, month, day)  # February 29 exists in some years only
+        return (d, d) if d else None
+
+    r = _nearest_year(pub, that_day)
     return _Hit(ph.start, m.end(), "month-day", *r, month=month) if r else None
 
 
@@ -229,7 +236,8 @@ def _month(m, ph, text, pub):
         return _Hit(ph.start, m.end(), "month", *_month_range(int(m["year"]), month, part))
     if pub is None or not (ph.prep or part):  # a bare "August" is too often a name ("the August truce")
         return None
-    return _Hit(ph.start, m.end(), "month", *_nearest_year(pub, lambda y: _month_range(y, month, part)), month=month)
+    first, last = _nearest_year(pub, lambda y: _month_range(y, month, part))
+    return _Hit(ph.start, m.end(), "month", first, last, month=month)
 
 
 def _year(m, ph, text, pub):
@@ -272,7 +280,7 @@ def _weekday(m, ph, text, pub):
         day = pub + timedelta(days=ahead or 7)
     elif mod == "this":
         day = pub + timedelta(days=w - pub.weekday())
-    elif _FUTURE.search(text, max(0, ph.start - 60), ph.start):
+    elif _FUTURE_WORDS.search(_clause_before(text, ph.start)):
         day = pub + timedelta(days=ahead)
     else:  # news convention: a bare weekday is the latest such day on or before publication
         day = pub - timedelta(days=back)
@@ -284,7 +292,7 @@ def _relative(m, ph, text, pub):
         return None
     start = m.start()
     if m["word"]:
-        first = last = pub + timedelta(days={"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}[m["word"].lower()])
+        first = last = pub + timedelta(days=_DAY_OFFSET[m["word"].lower()])
     elif m["unit"] in ("week", "month", "year"):
         step = {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
         if m["unit"] == "week":
@@ -313,12 +321,11 @@ def _relative(m, ph, text, pub):
 
 
 _NUMBERS = "one two three four five six seven eight nine ten".split()
+_DAY_OFFSET = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}
 _DATE_PATTERNS = (  # pattern, words that may come before it, handler
-    (_FULL_MDY, (_WD_BEFORE,), _full),
-    (_FULL_DMY, (_THE_BEFORE, _WD_BEFORE), _full),
-    (_ISO, (), _full),
-    (_MONTH_DAY, (_WD_BEFORE,), _month_day),
-    (_DAY_MONTH, (_THE_BEFORE, _WD_BEFORE), _month_day),
+    (_MONTH_DAY, (_WD_BEFORE,), _day),
+    (_DAY_MONTH, (_THE_BEFORE, _WD_BEFORE), _day),
+    (_ISO, (), _day),
     (_MONTH, (_PART_BEFORE,), _month),
     (_YEAR_ONLY, (_PART_BEFORE,), _year),
     (_SEASON, (_THE_BEFORE, _REL_BEFORE), _season),
@@ -394,6 +401,11 @@ def _times(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _adjacent(text: str, h: _Hit, s: int, e: int) -> bool:
+    """Only spaces, a comma, "on" or "at" between a date and a time ("6:00 am on August 31")."""
+    return bool(_JOIN.fullmatch(text, h.end, s) if h.end <= s else _JOIN.fullmatch(text, e, h.start))
+
+
 def _with_times(hits: list[_Hit], text: str, pub: date | None) -> list[_Hit]:
     """Join each clock time to the date it belongs to: adjacent, else in the same sentence, else publication."""
     times = [t for t in _times(text) if all(t[1] <= h.start or t[0] >= h.end for h in hits)]
@@ -405,9 +417,7 @@ def _with_times(hits: list[_Hit], text: str, pub: date | None) -> list[_Hit]:
         sentence = bisect_right(ends, s)
         days = [i for i, h in enumerate(hits) if h.first == h.last and h.kind not in ("since", "time")
                 and bisect_right(ends, h.start) == sentence]
-        joined = next((i for i in days if hits[i].time is None
-                       and _JOIN.fullmatch(text, *((hits[i].end, s) if hits[i].end <= s else (e, hits[i].start)))),
-                      None)
+        joined = next((i for i in days if hits[i].time is None and _adjacent(text, hits[i], s, e)), None)
         if joined is not None:
             h = hits[joined]
             hits[joined] = replace(h, start=min(h.start, s), end=max(h.end, e), time=clock)
@@ -425,87 +435,132 @@ def infer_publication_date(paragraphs: list[str], *, stated: str | None = None, 
                            copyright_year: int | None = None) -> PubDate:
     """The article's publication date from a stated field, its own text, or its URL; "unknown" rather than a guess.
 
-    Order: stated; a dateline full date ("Updated …" first, else the latest one labelled or at the top);
-    a lead weekday matched to a month-day; the URL. The text date must agree with the copyright year and the
-    URL (an "Updated" date may be later than the URL's). Only with nothing else: the latest full date anywhere
-    in the text that falls in the copyright year.
+    Order: stated; a full date at the top of the story or labelled "Published"/"Updated" (the first published
+    one, else the latest update); a lead weekday matched to the story's latest month-day; the URL. A text date
+    must agree with the copyright year and the URL (a later "Updated" date defers to the URL's). Only with
+    nothing else and a copyright year: the latest full date anywhere in the text that falls in that year.
     """
     day = parse_iso(stated)
     if day:
         return PubDate(day, "stated", f"stated {stated.strip()}")
     year = copyright_year or next((int(m[1]) for p in paragraphs for m in _COPYRIGHT.finditer(p)), None)
     from_url = _url_date(url)
-    found = _dateline(paragraphs)
-    updated = bool(found and found.evidence.startswith("Updated"))
-    found = found or _weekday_and_month_day(paragraphs, year)
+    dateline = _dateline(paragraphs)
+    updated = bool(dateline and dateline[1])
+    found = dateline[0] if dateline else _weekday_and_month_day(paragraphs, year)
     if found and found.date is None:
         return found
     if found:
         if year and found.date.year != year:
             return PubDate(None, "unknown", f"{found.evidence}, but © {year}")
-        if from_url and not (from_url.date == found.date or updated and from_url.date <= found.date):
+        if from_url and from_url.date != found.date:
+            if updated and from_url.date < found.date:  # the URL keeps the first publication date
+                return PubDate(from_url.date, "url", f"{from_url.evidence}; {found.evidence} is a later update")
             return PubDate(None, "unknown", f"{found.evidence}, but {from_url.evidence}")
         return found
     if from_url:
         if year and from_url.date.year != year:
             return PubDate(None, "unknown", f"{from_url.evidence}, but © {year}")
         return from_url
-    return _latest_full_date(paragraphs, year) or PubDate(
-        None, "unknown", f"© {year}, but no day pinned in the text" if year
-        else "no stated date, dateline, weekday matching a month-day, or URL date")
+    if year:  # without a year to hold it to, the latest date a story names is too often not its own
+        return _latest_full_date(paragraphs, year) or PubDate(None, "unknown", f"© {year}, but no day in the text")
+    return PubDate(None, "unknown", "no stated date, dateline, weekday matching a month-day, or URL date")
 
 
 def _full_dates(text: str):
-    for pattern in (_FULL_MDY, _FULL_DMY, _ISO):
+    for pattern in (_MONTH_DAY, _DAY_MONTH, _ISO):
         for m in pattern.finditer(text):
-            day = _safe_date(int(m["year"]), _month_of(m["mon"]), int(m["day"]))
+            day = m["year"] and _safe_date(int(m["year"]), _month_of(m["mon"]), int(m["day"]))
             if day:
                 yield day, m
 
 
-def _dateline(paragraphs: list[str]) -> PubDate | None:
-    updated, dated = [], []
-    for i, p in enumerate(paragraphs):
-        for day, m in _full_dates(p):
+def _dateline(paragraphs: list[str]) -> tuple[PubDate, bool] | None:
+    """The date at the story's top or after "Published"/"Updated", and whether it is only an update date."""
+    # The first published date wins over "Updated …": the story's relative words ("on Friday") were mostly written
+    # then, and URLs and archive fields carry it (USA TODAY: "Jan. 11, 2023 Updated Jan. 12, 2023, 11:26 a.m. ET").
+    published, updated, first = [], [], True
+    for p in paragraphs[:3]:  # further down, even a "Published …" line belongs to a quoted or embedded story
+        for day, m in sorted(_full_dates(p), key=lambda found: found[1].start()):
             before, words = p[max(0, m.start() - 30):m.start()], m.group()
             if _UPDATED.search(before):
-                updated.append((day, f'Updated "{words}"'))
-            elif _PUBLISHED.search(before):
-                dated.append((day, f'published "{words}"'))
-            elif (i < 3 and len(p.strip()) <= 80) or (i == 0 and m.start() < 80):  # a dateline, not a story date
-                dated.append((day, f'dateline "{words}"'))
-    best = max(updated or dated, default=None)
-    return PubDate(best[0], "text:full-date", best[1]) if best else None
+                updated.append((day, f'"Updated {words}"'))
+            elif _PUBLISHED.search(before) or (first and _is_dateline(p, m)):
+                published.append((day, f'dateline "{words}"'))
+            first = False  # only the story's first date may be an unlabelled dateline
+    if published:
+        return PubDate(published[0][0], "text:full-date", published[0][1]), False
+    if updated:
+        day, evidence = max(updated)
+        return PubDate(day, "text:full-date", evidence), True
+    return None
+
+
+def _is_dateline(p: str, m: re.Match) -> bool:
+    """A date standing alone ("March 27, 2026", "By Jane Doe, March 27, 2026 3:56 p.m. ET") or heading the story
+    ("WASHINGTON, Jan. 5, 2026 — …"), not one the story tells of ("signed on September 17, 2018")."""
+    rest = p[:m.start()] + " " + p[m.end():]
+    for pattern in (_MONTH_DAY, _DAY_MONTH, _ISO, _TIME):
+        rest = pattern.sub(" ", rest)
+    words = [w for w in rest.split() if w.lower().strip(",:;|–—-") not in _LABELS]
+    return len(words) <= 4 or (m.start() < 60 and bool(_DATELINE_END.match(p, m.end())))
 
 
 def _weekday_and_month_day(paragraphs: list[str], year: int | None) -> PubDate | None:
-    # The lead's first plain weekday ("stopped on Saturday morning") is taken as the day of publication;
-    # a month-day elsewhere in the text that falls on that weekday in the year pins the date.
-    lead = next((m for p in paragraphs[:3] for m in _WEEKDAY.finditer(p)
+    # The lead's first plain weekday ("stopped on Saturday morning") is taken as the day of publication when the
+    # latest date in the story falls on it ("… starting at 6:00 am on August 31"). A long story names many dates,
+    # one in seven on any weekday, so to keep coincidences out the date must be the only one on that weekday,
+    # not told in the future tense, and the story's other dates must lie within the month before it.
+    lead = next(((p, m) for p in paragraphs[:3] for m in _WEEKDAY.finditer(p)
                  if _words(_back(_MOD_BEFORE, p, m.start())) in ("", "on", "early on", "late on")), None)
-    if not lead:
+    if not lead or _FUTURE_WORDS.search(_clause_before(lead[0], lead[1].start())):
         return None
-    w = _WEEKDAYS.index(lead["wd"])
-    years = [(year, f"© {year}")] if year else [
-        (y, f"year {y} in the text") for y in sorted({int(t) for p in paragraphs for t in _YEAR_TOKEN.findall(p)})]
-    matches: dict[date, str] = {}
+    wd, source = lead[1]["wd"], f"© {year}"
+    if not year:  # stories name past years far more often than future ones
+        year = max((int(t) for p in paragraphs for t in _YEAR_TOKEN.findall(p)), default=None)
+        source = f"latest year in the text, {year}"
+    mentions = _dates_in_year(paragraphs, year) if year else None
+    if not mentions:
+        return None
+    on_weekday = sorted({day for day, _, _ in mentions if day.weekday() == _WEEKDAYS.index(wd)})
+    if len(on_weekday) > 1:
+        days = " and ".join(map(format_date, on_weekday))
+        return PubDate(None, "unknown", f'weekday "{wd}" fits {days}; not guessing')
+    day, words, _ = max(mentions, key=lambda x: x[0])
+    if (on_weekday != [day] or any(future for d, _, future in mentions if d == day)
+            or min(d for d, _, _ in mentions) < day - timedelta(days=31)):
+        return None
+    return PubDate(day, "text:weekday+month-day", f'weekday "{wd}" + "{words}" + {source} → {format_date(day)}')
+
+
+def _dates_in_year(paragraphs: list[str], y: int) -> list[tuple[date, str, bool]] | None:
+    """Every day the story names in year y (full dates of y, and month-days read in y): (day, words, future).
+
+    None when a named weekday contradicts y ("Thursday, Nov. 13" where Nov. 13 of y is no Thursday).
+    """
+    mentions = []
     for p in paragraphs:
-        full = [m.span() for _, m in _full_dates(p)]
-        for pattern in (_MONTH_DAY, _DAY_MONTH):
+        for pattern in (_MONTH_DAY, _DAY_MONTH, _ISO):
             for m in pattern.finditer(p):
-                if any(s < m.end() and m.start() < e for s, e in full):
+                day = _safe_date(int(m["year"] or y), _month_of(m["mon"]), int(m["day"]))
+                if not day or day.year != y:
                     continue
-                for y, source in years:
-                    day = _safe_date(y, _month_of(m["mon"]), int(m["day"]))
-                    if day and day.weekday() == w and day not in matches:
-                        matches[day] = f'weekday "{lead["wd"]}" + "{m.group()}" + {source} → {format_date(day)}'
-    if len(matches) > 1:
-        days = " and ".join(format_date(d) for d in sorted(matches))
-        return PubDate(None, "unknown", f'weekday "{lead["wd"]}" fits {days}; not guessing')
-    if matches:
-        [(day, evidence)] = matches.items()
-        return PubDate(day, "text:weekday+month-day", evidence)
-    return None
+                named = _back(_WD_BEFORE, p, m.start())
+                if named and _WEEKDAYS.index(named["w"]) != day.weekday():
+                    return None
+                mentions.append((day, m.group(), _future(p, m)))
+    return mentions
+
+
+def _clause_before(text: str, start: int) -> str:
+    return re.split(r"[.;!?,]", text[max(0, start - 60):start])[-1]
+
+
+def _future(p: str, m: re.Match) -> bool:
+    """Is the sentence around m told in the future tense ("will", "is scheduled for", "next")?"""
+    ends = [0] + [s.end() for s in _SENTENCE_END.finditer(p)] + [len(p)]
+    i = bisect_right(ends, m.start())
+    return bool(_FUTURE_WORDS.search(p, ends[i - 1], ends[i]))
 
 
 def _url_date(url: str | None) -> PubDate | None:
@@ -514,8 +569,8 @@ def _url_date(url: str | None) -> PubDate | None:
     return PubDate(day, "url", f'URL "{m.group()}"') if day else None
 
 
-def _latest_full_date(paragraphs: list[str], year: int | None) -> PubDate | None:
-    found = [(day, m.group()) for p in paragraphs for day, m in _full_dates(p) if year is None or day.year == year]
+def _latest_full_date(paragraphs: list[str], year: int) -> PubDate | None:
+    found = [(day, m.group()) for p in paragraphs for day, m in _full_dates(p) if day.year == year]
     if not found:
         return None
     day, words = max(found)
