@@ -1,0 +1,239 @@
+"""What every page shares: the engine (built once per process), the sidebar settings, and citation display."""
+import copy
+import re
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import streamlit as st
+
+from rag.config import Config
+from rag.engine import ANSWERERS, Engine, build_engine
+from rag.errors import RagError
+from rag.index import Filters
+
+from .safe import md, paragraph_html
+
+ARCHIVE_PAGE = "webapp/archive.py"
+
+STYLE = """<style>
+.para { padding: .45rem .7rem; margin: .15rem 0 .5rem 0; border-left: 3px solid transparent; line-height: 1.6; }
+.para .pn { color: #6b7280; font-size: .8em; font-variant-numeric: tabular-nums; margin-right: .35rem; }
+.para.focus { border-left-color: #d97706; background: #fffbeb; border-radius: 4px; }
+mark.quote { background: #fde68a; padding: 0 .1em; border-radius: 2px; }
+</style>"""
+
+DATE_METHODS = {
+    "stated": "stated in the article's metadata",
+    "text:full-date": "inferred from a full date in the text",
+    "text:weekday+month-day": "inferred from a weekday and a day named in the text",
+    "url": "taken from the article's URL",
+    "unknown": "unknown",
+}
+
+CITE_NOTE = ("**How to cite.** Each answer's [n] points to one paragraph. Quote the publisher and date, not this "
+             "tool: *AFP, 31 August 2019, paragraph 5*. Open the source to check the sentence in context; "
+             "a date marked *inferred* was worked out from the article text, not stated by the publisher.")
+
+
+# --- the engine: one per process, shared by every browser session ----------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _embedder(model: str):
+    from rag.embed import load_embedder
+    return load_embedder(model)
+
+
+@st.cache_resource(show_spinner="Loading the archive and the embedding model…")
+def _engine(key: str, _config: Config) -> Engine:
+    engine = build_engine(_config, embedder=_embedder(_config.model))
+    # Pay now, not in the first answer, for the model's first call, Chroma's lazy open, the BM25 load and
+    # the answerer's lazy imports (stemmer, date parsing).
+    try:
+        engine.ask("When did the archive's first story happen?", top_k=1)
+    except RagError:
+        pass  # an empty archive has nothing to warm; the chat says so when asked
+    return engine
+
+
+def get_engine() -> Engine:
+    """The process-wide engine for the current configuration (RAG_* variables); RagError when unusable."""
+    config = Config.from_env()
+    return _engine(repr(config.with_(index_dir=config.index_dir.resolve())), config)
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_with(index_dir: str, answerer: str, _base: Engine) -> Engine:
+    engine = copy.copy(_base)  # same index, embedder, retriever and lock: only the answer step differs
+    engine.answerer = ANSWERERS[answerer]()
+    return engine
+
+
+def engine_for(answerer: str) -> Engine:
+    """The shared engine answering with the chosen backend."""
+    base = get_engine()
+    if answerer == base.config.answerer or answerer not in ANSWERERS:
+        return base
+    return _engine_with(str(base.config.index_dir.resolve()), answerer, base)
+
+
+def available_answerers() -> list[str]:
+    """Answer backends that can run here; a backend class may say so with an `available()` classmethod."""
+    names = []
+    for name, cls in ANSWERERS.items():
+        check = getattr(cls, "available", None)
+        try:
+            ok = check() if callable(check) else True
+        except Exception:  # a backend that cannot even check is not available
+            ok = False
+        if ok:
+            names.append(name)
+    return names
+
+
+# --- sidebar settings -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Settings:
+    filters: Filters = Filters()
+    top_k: int = 5
+    answerer: str = "extractive"
+    as_of: date | None = None
+
+    def describe(self) -> str:
+        """The settings that shaped an answer, in words (shown under it)."""
+        bits = [f"{self.answerer} answer", f"{self.top_k} passages"]
+        if self.filters.sources:
+            bits.append("only " + ", ".join(self.filters.sources))
+        if self.filters.date_from or self.filters.date_to:
+            bits.append(f"published {self.filters.date_from or '…'} to {self.filters.date_to or '…'}")
+        if self.as_of:
+            bits.append(f"as of {self.as_of.isoformat()}")
+        return " · ".join(bits)
+
+
+def settings() -> Settings:
+    """The settings the sidebar holds for this session."""
+    return st.session_state.get("settings", Settings())
+
+
+def human_date(iso: str | None) -> str:
+    if not iso:
+        return "date unknown"
+    try:
+        d = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{d.day} {d.strftime('%B %Y')}"
+
+
+def sidebar(engine: Engine) -> Settings:
+    """Archive summary, retrieval filters and answer options; stores and returns this session's Settings."""
+    stats = engine.index.stats()
+    sb = st.sidebar
+    sb.markdown("### The archive")
+    sb.markdown(f"**{stats['articles']}** articles · **{stats['paragraphs']}** paragraphs · "
+                f"**{stats['sources']}** sources")
+    if stats["first_date"]:
+        sb.caption(md(f"Published {human_date(stats['first_date'])} – {human_date(stats['last_date'])}"))
+
+    sb.markdown("### Search only in")
+    publishers = sorted(s for s in stats["by_source"] if s != "unknown")
+    chosen = sb.multiselect("Publishers", publishers, key="f_sources", placeholder="All publishers",
+                            help="Only these publishers' articles are searched. Empty: all of them.")
+    first = date.fromisoformat(stats["first_date"]) if stats["first_date"] else None
+    last = date.fromisoformat(stats["last_date"]) if stats["last_date"] else None
+    lo, hi = date(1900, 1, 1), date(2100, 12, 31)
+    c1, c2 = sb.columns(2)
+    date_from = c1.date_input("Published from", value=None, min_value=lo, max_value=hi, key="f_from",
+                              help=f"Earliest article: {first}" if first else None, format="YYYY-MM-DD")
+    date_to = c2.date_input("Published to", value=None, min_value=lo, max_value=hi, key="f_to",
+                            help=f"Latest article: {last}" if last else None, format="YYYY-MM-DD")
+    if date_from and date_to and date_from > date_to:
+        sb.warning("“Published from” is after “Published to”: nothing can match. Swap the dates.")
+
+    sb.markdown("### Answers")
+    top_k = sb.slider("Passages to read", 1, 20, value=engine.config.top_k, key="top_k",
+                      help="How many paragraphs are retrieved and read for each question.")
+    modes = available_answerers()
+    default = engine.config.answerer if engine.config.answerer in modes else modes[0]
+    answerer = sb.selectbox("Answer mode", modes, index=modes.index(default), key="answerer",
+                            help="extractive: answers with the archive's own sentences, no language model.")
+    as_of = sb.date_input("Answer as of", value=None, min_value=lo, max_value=hi, key="as_of",
+                          format="YYYY-MM-DD",
+                          help="The day that “this week” or “yesterday” in a question refers to. Empty: today.")
+    with sb.expander("How to cite"):
+        st.markdown(CITE_NOTE)
+    chosen_settings = Settings(
+        Filters(tuple(chosen), date_from.isoformat() if date_from else None,
+                date_to.isoformat() if date_to else None),
+        int(top_k), answerer, as_of)
+    st.session_state["settings"] = chosen_settings
+    return chosen_settings
+
+
+# --- citations ----------------------------------------------------------------------------------------------
+
+def citation_label(n: int, source: str | None, published: str | None, paragraph: int, title: str) -> str:
+    """An expander label: all untrusted parts escaped (labels render markdown)."""
+    short = title if len(title) <= 90 else title[:89] + "…"
+    return f"\\[{n}\\] {md(source or 'unknown source')} · {md(human_date(published))} · ¶{paragraph} · {md(short)}"
+
+
+def reference(source: str | None, published: str | None, title: str, paragraph: int, article_id: str) -> str:
+    """A citation string to paste into copy (shown in a code box, which renders plain text)."""
+    return (f"{source or 'Unknown source'}, {human_date(published)}, “{title}”, paragraph {paragraph} "
+            f"[archive: {article_id}:{paragraph}]")
+
+
+def show_citation(engine: Engine, c, key: str) -> None:
+    """One citation: publisher, date and how it was obtained, title, ¶, the paragraph with the quote marked."""
+    with st.expander(citation_label(c.n, c.source, c.published, c.paragraph, c.title)):
+        st.html(paragraph_html(c.text, c.quote, number=c.paragraph))
+        record = engine.index.article(c.article_id)
+        total = f" of {record.n_paragraphs}" if record else ""
+        how = DATE_METHODS.get(c.date_method, c.date_method)
+        evidence = f" ({record.date_evidence})" if record and record.date_evidence else ""
+        st.caption(md(f"{c.source or 'Unknown source'} · published {human_date(c.published)}, {how}{evidence} · "
+                      f"{c.title} · paragraph {c.paragraph}{total}"))
+        if not getattr(c, "verified", True):
+            st.warning("This citation could not be checked against the paragraph; read it before relying on it.")
+        st.page_link(ARCHIVE_PAGE, label=f"Open the article at ¶{c.paragraph}", icon=":material/article:",
+                     query_params={"article": c.article_id, "p": str(c.paragraph)})
+        st.code(reference(c.source, c.published, c.title, c.paragraph, c.article_id), language=None,
+                wrap_lines=True)
+
+
+def show_related(passages, key: str) -> None:
+    """Closest passages of an abstained answer: shown as reading, not as evidence."""
+    for i, p in enumerate(passages):
+        with st.expander(citation_label(i + 1, p.source, p.published, p.paragraph, p.title).replace(
+                f"\\[{i + 1}\\] ", "", 1)):
+            st.html(paragraph_html(p.text, None, number=p.paragraph))
+            st.page_link(ARCHIVE_PAGE, label=f"Open the article at ¶{p.paragraph}", icon=":material/article:",
+                         query_params={"article": p.article_id, "p": str(p.paragraph)})
+
+
+# --- streaming ------------------------------------------------------------------------------------------------
+
+WORD_DELAY_S = 0.015  # pacing of an answer that arrives whole, so reading starts at the first words
+MAX_PACING_S = 1.2
+
+
+def answer_stream(engine: Engine, question: str, **kwargs):
+    """Pieces of the answer text as they come, then the finished Answer.
+
+    An engine that can generate (`ask_stream`, yielding text pieces and finally the Answer) streams for real;
+    an answer that arrives whole is paced out word by word."""
+    stream = getattr(engine, "ask_stream", None)
+    if callable(stream):
+        yield from stream(question, **kwargs)
+        return
+    answer = engine.ask(question, **kwargs)
+    pieces = re.findall(r"\S+\s*", answer.text)
+    delay = min(WORD_DELAY_S, MAX_PACING_S / max(1, len(pieces)))
+    for piece in pieces:
+        yield piece
+        time.sleep(delay)
+    yield answer
+
