@@ -12,7 +12,9 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +95,7 @@ class Index:
         self.db.executescript(SCHEMA)
         # Writers get their own connection: a reader thread on `self.db` never sees an open write transaction.
         self.wdb = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
+        self._reading, self._reading_lock = 0, threading.Lock()
         self.chroma_url = chroma_url
         self._store = None
         self._bm25 = None
@@ -310,6 +313,21 @@ class Index:
         return self._bm25 or (None, [])
 
     # --- reading ----------------------------------------------------------------------------
+    @contextmanager
+    def reading(self):
+        """Reads inside see one snapshot of the records, whatever writers commit meanwhile (nests, shares)."""
+        with self._reading_lock:
+            self._reading += 1
+            if self._reading == 1:
+                self.db.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            with self._reading_lock:
+                self._reading -= 1
+                if self._reading == 0:
+                    self.db.execute("COMMIT")
+
     def article(self, article_id: str) -> ArticleRecord | None:
         row = self.db.execute("SELECT id, title, source, published, date_method, date_evidence, dateline, url, "
                               "path, n_paragraphs, hash FROM articles WHERE id = ?", (article_id,)).fetchone()

@@ -33,6 +33,10 @@ class Retriever:
 
     def retrieve(self, query: str, k: int = 5, filters: Filters = Filters()) -> list[Passage]:
         """The k best paragraphs for the query, best first."""
+        with self.index.reading():  # one snapshot of the records: an ingest committing meanwhile is not half-seen
+            return self._retrieve(query, k, filters)
+
+    def _retrieve(self, query: str, k: int, filters: Filters) -> list[Passage]:
         dense = self.dense(query, filters)
         lexical = self.lexical(query, filters)
         fused: dict[str, float] = {}
