@@ -33,6 +33,7 @@ run: ingest
 	  --server.headless true --browser.gatherUsageStats false
 
 test: setup-dev
+	bash scripts/setup-browser.sh
 	$(PY) -m pytest -q
 
 clean:

@@ -60,6 +60,8 @@ def test_answer_md_keeps_citation_markers_and_escapes_the_rest():
     assert ":blue[**\\[1\\]**]" in out and ":blue[**\\[2\\]**]" in out
     assert "\\<b\\>x\\<\\/b\\>" in out
     assert "[1]" not in out.replace("\\[1\\]", "")
+    assert answer_md("said. [1] He added [2].") == "said\\. :blue[**\\[1\\]**] He added :blue[**\\[2\\]**]\\."
+    assert answer_md("x [1][2]") == "x :blue[**\\[1\\]**]:blue[**\\[2\\]**]"
 
 
 def test_paragraph_html_escapes_text_and_marks_only_the_quote():

@@ -20,12 +20,14 @@ def md(text: str | None) -> str:
 
 def answer_md(text: str) -> str:
     """An answer's text as markdown: everything literal except the [n] citation markers, which are emphasised."""
-    out, last = [], 0
-    for m in _MARKER.finditer(text):
-        out.append(md(text[last:m.start()]) + (" " if text[m.start() - 1:m.start()].isspace() else ""))
-        out.append(f":blue[**\\[{m.group(1)}\\]**]")
-        last = m.end()
-    out.append(("" if not text[last:last + 1].isspace() else " ") + md(text[last:]))
+    out = []
+    for i, piece in enumerate(_MARKER.split(text)):
+        if i % 2:  # split() puts the captured marker numbers at odd positions
+            out.append(f":blue[**\\[{piece}\\]**]")
+        elif piece.strip():
+            out.append((" " if piece[0].isspace() else "") + md(piece) + (" " if piece[-1].isspace() else ""))
+        elif piece:
+            out.append(" ")
     return "".join(out).strip()
 
 
