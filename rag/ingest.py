@@ -92,6 +92,7 @@ def _ingest(paths, index: Index, embedder, *, prune: bool, max_file_mb: float, p
     for article_id in incomplete:
         known[article_id] = "incomplete"
     seen: dict[str, str] = {}
+    complete: set[str] = set()  # files read without any failure: only these can tell that an article is gone
     todo: list[Article] = []
     for f in files:
         try:
@@ -100,6 +101,8 @@ def _ingest(paths, index: Index, embedder, *, prune: bool, max_file_mb: float, p
             report.failed.append(e)
             continue
         report.failed += result.errors
+        if not result.errors:
+            complete.add(str(f))
         report.notes += result.notes
         for article in result.articles:
             if article.id in seen:
@@ -127,10 +130,10 @@ def _ingest(paths, index: Index, embedder, *, prune: bool, max_file_mb: float, p
     if batch:
         done += _write(batch, index, embedder, report)
     if prune:
-        scanned = {str(f) for f in files}
-        # Gone: its file no longer exists, or its file was read and no longer holds it (a JSONL line removed).
+        # Gone: its file no longer exists, or its file was read in full and no longer holds it (a JSONL line
+        # removed). A file that failed to read (now corrupt, half-copied) proves nothing: its articles stay.
         gone = [a.id for a in index.articles()
-                if a.id not in seen and (a.path in scanned or not Path(a.path).exists())]
+                if a.id not in seen and (a.path in complete or not Path(a.path).exists())]
         index.delete(gone)
         report.removed = gone
     if not index.settled():

@@ -125,3 +125,18 @@ def test_cli_lists_failures_one_line_each_and_exits_non_zero(tmp_path, index_dir
     assert any(x.startswith("warning: ") and "latin1.txt" in x for x in run.stderr.splitlines())
     assert f"{len(EXPECTED_FAILURES)} failed" in run.stdout and "5 added" in run.stdout
     assert not (tmp_path / "pwned").exists()
+
+
+def test_prune_keeps_articles_of_a_file_that_now_fails_to_read(tmp_path, hash_embedder):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "story.txt").write_text(GOOD.format(n=1, what="harbour"))
+    (folder / "lines.jsonl").write_text(json.dumps({"id": "kept-line", "text": "The ferry resumed service."}) + "\n")
+    engine = build_engine(Config.from_env(), embedder=hash_embedder, create=True)
+    assert engine.ingest([folder]).ok
+    (folder / "story.txt").write_bytes(b"\x00" * 100)  # corrupted after it was indexed
+    (folder / "lines.jsonl").write_text('{"id": "kept-line", "text": ""}\n')  # a line gone bad
+    report = engine.ingest([folder], prune=True)
+    assert len(report.failed) == 2 and report.removed == []
+    assert {a.id for a in engine.index.articles()} == {"story", "kept-line"}
+    assert engine.index.check() == []
