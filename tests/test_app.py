@@ -6,6 +6,7 @@ bundled model; the app loads its own copy of the model once per process (st.cach
 import html
 import re
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
@@ -122,17 +123,37 @@ def test_answer_stream_paces_a_whole_answer_then_yields_it():
     assert isinstance(items[-1], Answer)
 
 
+def test_answer_stream_clock_leaves_out_the_pacing():
+    from webapp.common import MAX_PACING_S, answer_stream
+    from rag.answer import Answer
+
+    class Long:
+        def ask(self, question, **kwargs):
+            return Answer(question, "word " * 200, None, False, (), ())
+
+    clock = {}
+    started = time.perf_counter()
+    assert len(list(answer_stream(Long(), "q", clock))) == 201
+    assert time.perf_counter() - started >= MAX_PACING_S * 0.9  # the reader saw it arrive over ~a second
+    assert clock["first_ms"] <= clock["total_ms"] < MAX_PACING_S * 1000 / 2  # but it was ready at once
+
+
 def test_answer_stream_prefers_a_real_token_stream():
     from webapp.common import answer_stream
 
+    from rag.answer import Answer
+
+    done = Answer("q", "tokens arrive one by one", None, False, (), ())
+
     class Streaming:
         def ask_stream(self, question, **kwargs):
-            yield from ["tok", "ens", "DONE"]
+            yield from ["tok", "ens ", "arrive one by one", done]
 
         def ask(self, question, **kwargs):
             raise AssertionError("a streaming engine is not asked twice")
 
-    assert list(answer_stream(Streaming(), "q")) == ["tok", "ens", "DONE"]
+    # Tokens pass unchanged; a large piece is paced out word by word; the Answer comes last.
+    assert list(answer_stream(Streaming(), "q")) == ["tok", "ens ", "arrive ", "one ", "by ", "one", done]
 
 
 # --- AppTest: the real app ------------------------------------------------------------------------------------
@@ -243,6 +264,7 @@ def test_a_publisher_filter_without_afp_changes_the_answer(app_env, monkeypatch)
     assert labels and all("Reuters" in label for label in labels)  # related passages: Reuters only
     assert not any(AFP_ID in q for _, q in page_links(at))
     assert "only Reuters" in _unescape_md(reply.caption[0].value)
+    assert _unescape_md(at.info[0].value).startswith("Searching only: Reuters.")
 
 
 def test_a_date_range_before_the_truce_excludes_it(app_env, monkeypatch):

@@ -6,7 +6,7 @@ import streamlit as st
 
 from webapp.common import ARCHIVE_PAGE, get_engine
 from webapp.safe import md
-from webapp.uploads import UploadError, archive_dir, save_upload
+from webapp.uploads import UploadError, archive_dir, safe_name, save_upload
 from rag.articles import SUFFIXES
 
 engine = get_engine()
@@ -14,9 +14,9 @@ limit_mb = engine.config.max_file_mb
 folder = archive_dir()
 
 st.title("Add articles")
-st.markdown(md(f"Formats: {', '.join(sorted(SUFFIXES))}. Plain text: paragraphs separated by blank lines, "
-               "optional header lines (title: …, date: 2019-08-31, source: …). JSONL: one article object per "
-               f"line. Up to {limit_mb:g} MB per file."))
+st.markdown(md(f"Formats: {', '.join(sorted(SUFFIXES))}, up to {limit_mb:g} MB per file. Plain text: paragraphs "
+               "separated by blank lines, with optional header lines at the top (title: …, date: 2019-08-31, "
+               "source: …). JSONL: one article object per line (id, title, text, source, published, url)."))
 st.caption(md(f"Files are kept in {folder.resolve()} and indexed at once; the chat can answer from them "
               "right away."))
 
@@ -41,8 +41,10 @@ def add(files) -> dict:
             outcome["failed"].append((f.name, str(e)))
             continue
         saved[path.resolve()] = (f.name, created)
-        if path.name != f.name and created:
-            outcome["renamed"].append((f.name, path.name))
+        if path.name != f.name:
+            why = ("a different file with that name is already there" if path.name != safe_name(f.name)
+                   else "a plain file name")
+            outcome["renamed"].append((f.name, path.name, why))
     if not saved:
         return outcome
     bar = st.progress(0.0, text="Reading files…")
@@ -70,6 +72,7 @@ def add(files) -> dict:
         if created and path in failed_paths and path not in indexed_paths:
             path.unlink(missing_ok=True)
             outcome["notes"].append(f"{name} was not kept in the archive folder.")
+            outcome["renamed"] = [r for r in outcome["renamed"] if r[1] != path.name]
     return outcome
 
 
@@ -93,8 +96,8 @@ if outcome:
         st.markdown("**Failed**")
         for name, reason in failed:
             st.error(md(f"{name}: {reason}"))
-    for original, new in outcome["renamed"]:
-        st.caption(md(f"{original} was saved as {new} (a different file with that name is already there)."))
+    for original, new, why in outcome["renamed"]:
+        st.caption(md(f"{original} was saved as {new} ({why})."))
     for note in outcome["notes"]:
         st.caption(md(note))
     if added or replaced:

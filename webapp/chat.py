@@ -20,8 +20,8 @@ def show_details(i: int, turn: dict) -> None:
     """Everything under an answer: how it was produced, its citations, or related passages."""
     answer: Answer = turn["answer"]
     bits = [turn["settings"]]
-    if answer.timings_ms.get("total") is not None:
-        bits.append(f"{answer.timings_ms['total']:.0f} ms")
+    if turn.get("clock", {}).get("total_ms") is not None:
+        bits.append(f"answered in {turn['clock']['total_ms']:.0f} ms")
     st.caption(md(" · ".join(bits)))
     if answer.standalone_question:
         st.caption(md(f"Read as a follow-up: “{answer.standalone_question}”"))
@@ -57,7 +57,8 @@ if not turns:
                "from; open a citation to read the paragraph and the whole article. Follow-up questions use "
                "the conversation.")
 if chosen.filters:
-    st.info(md("Searching only: " + chosen.describe().split(" · ", 2)[-1]), icon=":material/filter_alt:")
+    st.info(md(f"Searching only: {chosen.filter_words()}. Change this in the sidebar."),
+            icon=":material/filter_alt:")
 
 for i, turn in enumerate(turns):
     show_turn(i, turn)
@@ -81,9 +82,10 @@ if question is not None:
                 st.warning(notice)
             history = tuple(Turn(t["question"], t["answer"]) for t in turns)
             finished: list[Answer] = []
+            clock: dict = {}
 
             def pieces():
-                for item in answer_stream(engine, question, history=history, filters=chosen.filters,
+                for item in answer_stream(engine, question, clock, history=history, filters=chosen.filters,
                                           top_k=chosen.top_k, as_of=chosen.as_of):
                     if isinstance(item, Answer):
                         finished.append(item)
@@ -98,7 +100,7 @@ if question is not None:
                 slot.error(str(e))
             else:
                 turn = {"question": question, "answer": finished[-1], "notice": notice,
-                        "settings": chosen.describe()}
+                        "settings": chosen.describe(), "clock": clock}
                 turns.append(turn)
                 with slot.container():
                     if turn["answer"].abstained:

@@ -8,6 +8,7 @@ from datetime import date
 import streamlit as st
 
 from rag.config import Config
+import rag.engine as engine_module
 from rag.engine import ANSWERERS, Engine, build_engine
 from rag.errors import RagError
 from rag.index import Filters
@@ -65,7 +66,8 @@ def get_engine() -> Engine:
 @st.cache_resource(show_spinner=False)
 def _engine_with(index_dir: str, answerer: str, _base: Engine) -> Engine:
     engine = copy.copy(_base)  # same index, embedder, retriever and lock: only the answer step differs
-    engine.answerer = ANSWERERS[answerer]()
+    make = getattr(engine_module, "make_answerer", None)  # backends that need settings build through it
+    engine.answerer = make(answerer, _base.embedder) if make else ANSWERERS[answerer]()
     return engine
 
 
@@ -79,6 +81,9 @@ def engine_for(answerer: str) -> Engine:
 
 def available_answerers() -> list[str]:
     """Answer backends that can run here; a backend class may say so with an `available()` classmethod."""
+    listed = getattr(engine_module, "available_answerers", None)
+    if listed:
+        return listed()
     names = []
     for name, cls in ANSWERERS.items():
         check = getattr(cls, "available", None)
@@ -100,13 +105,20 @@ class Settings:
     answerer: str = "extractive"
     as_of: date | None = None
 
+    def filter_words(self) -> str:
+        """The retrieval filters in words ("" when none)."""
+        bits = []
+        if self.filters.sources:
+            bits.append(", ".join(self.filters.sources))
+        if self.filters.date_from or self.filters.date_to:
+            bits.append(f"published {self.filters.date_from or '…'} to {self.filters.date_to or '…'}")
+        return " · ".join(bits)
+
     def describe(self) -> str:
         """The settings that shaped an answer, in words (shown under it)."""
         bits = [f"{self.answerer} answer", f"{self.top_k} passages"]
-        if self.filters.sources:
-            bits.append("only " + ", ".join(self.filters.sources))
-        if self.filters.date_from or self.filters.date_to:
-            bits.append(f"published {self.filters.date_from or '…'} to {self.filters.date_to or '…'}")
+        if self.filters:
+            bits.append("only " + self.filter_words())
         if self.as_of:
             bits.append(f"as of {self.as_of.isoformat()}")
         return " · ".join(bits)
@@ -158,7 +170,8 @@ def sidebar(engine: Engine) -> Settings:
     modes = available_answerers()
     default = engine.config.answerer if engine.config.answerer in modes else modes[0]
     answerer = sb.selectbox("Answer mode", modes, index=modes.index(default), key="answerer",
-                            help="extractive: answers with the archive's own sentences, no language model.")
+                            help="extractive: the archive's own sentences, no language model. Other modes write with a "
+                                 "language model; their citations are checked against the paragraphs.")
     as_of = sb.date_input("Answer as of", value=None, min_value=lo, max_value=hi, key="as_of",
                           format="YYYY-MM-DD",
                           help="The day that “this week” or “yesterday” in a question refers to. Empty: today.")
@@ -216,24 +229,38 @@ def show_related(passages, key: str) -> None:
 
 # --- streaming ------------------------------------------------------------------------------------------------
 
-WORD_DELAY_S = 0.015  # pacing of an answer that arrives whole, so reading starts at the first words
+WORD_DELAY_S = 0.015  # pacing of text that arrives in big pieces, so reading starts at the first words
 MAX_PACING_S = 1.2
 
 
-def answer_stream(engine: Engine, question: str, **kwargs):
+def answer_stream(engine: Engine, question: str, clock: dict | None = None, **kwargs):
     """Pieces of the answer text as they come, then the finished Answer.
 
-    An engine that can generate (`ask_stream`, yielding text pieces and finally the Answer) streams for real;
-    an answer that arrives whole is paced out word by word."""
+    A generating backend streams through `engine.ask_stream` (text pieces, then the Answer); text that arrives
+    in large pieces (an extractive answer comes whole) is paced out word by word. Real tokens pass unchanged.
+    `clock` receives "first_ms" and "total_ms": time to the first text and to the Answer, pacing left out."""
+    clock = {} if clock is None else clock
+    started, paced = time.perf_counter(), 0.0
     stream = getattr(engine, "ask_stream", None)
-    if callable(stream):
-        yield from stream(question, **kwargs)
-        return
-    answer = engine.ask(question, **kwargs)
-    pieces = re.findall(r"\S+\s*", answer.text)
-    delay = min(WORD_DELAY_S, MAX_PACING_S / max(1, len(pieces)))
-    for piece in pieces:
-        yield piece
-        time.sleep(delay)
-    yield answer
+    items = stream(question, **kwargs) if callable(stream) else _whole(engine.ask(question, **kwargs))
+    for item in items:
+        elapsed = (time.perf_counter() - started - paced) * 1000
+        if not isinstance(item, str):
+            clock["total_ms"] = elapsed
+            yield item
+            continue
+        clock.setdefault("first_ms", elapsed)
+        words = re.findall(r"\S+\s*", item)
+        if len(words) <= 2:
+            yield item
+            continue
+        delay = min(WORD_DELAY_S, MAX_PACING_S / len(words))
+        for word in words:
+            yield word
+            time.sleep(delay)
+            paced += delay
 
+
+def _whole(answer):
+    yield answer.text
+    yield answer
