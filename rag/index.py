@@ -372,6 +372,8 @@ class Index:
 
     def check(self) -> list[str]:
         """Problems that make the index disagree with itself; empty when consistent."""
+        if running := self.ingest_running():
+            return [f"an ingest is running now (pid {running}); run check again when it has finished"]
         problems = []
         hashes, stories = self.hashes(), self.stories()
         orphans, wrong_story, seen = [], [], set()
@@ -403,6 +405,20 @@ class Index:
         if not self.settled():
             problems.append("the last ingest stopped before it finished (stories and BM25 not rebuilt)")
         return problems
+
+    def ingest_running(self) -> str | None:
+        """The pid of an ingest holding this index's lock (see rag.ingest.ingest_lock), or None."""
+        import fcntl
+        lock = self.dir / "ingest.lock"
+        if not lock.exists():
+            return None
+        with open(lock) as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return f.read().strip() or "?"
+            fcntl.flock(f, fcntl.LOCK_UN)
+        return None
 
     def close(self):
         self.db.close()

@@ -226,3 +226,18 @@ def test_check_reports_damage_and_ingest_repairs_it(tmp_path, clean):
     assert "BM25" in run.stdout and "Repair:" in run.stdout
     ingest(index_dir, archive)
     assert snapshot(index_dir) == expected
+
+
+def test_second_ingest_is_refused_and_check_waits_while_one_runs(tmp_path, hash_embedder):
+    """One ingest at a time per index: the second is refused with the first one's pid; check says to wait."""
+    from rag.config import Config
+    from rag.engine import build_engine
+    from rag.errors import RagError
+    from rag.ingest import ingest_lock
+
+    engine = build_engine(Config.from_env(), embedder=hash_embedder, create=True)
+    with ingest_lock(engine.index.dir):
+        with pytest.raises(RagError, match=f"Another ingest is running .*pid {os.getpid()}"):
+            engine.ingest([ROOT / "archive"])
+        assert "ingest is running now" in engine.index.check()[0]
+    assert engine.ingest([ROOT / "archive"]).ok and engine.index.check() == []
