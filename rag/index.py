@@ -114,11 +114,17 @@ class Index:
             if self.chroma_url:
                 from urllib.parse import urlparse
                 u = urlparse(self.chroma_url)
-                client = chromadb.HttpClient(host=u.hostname, port=u.port or 8000, ssl=u.scheme == "https",
-                                             settings=settings)
+                try:
+                    client = chromadb.HttpClient(host=u.hostname, port=u.port or 8000, ssl=u.scheme == "https",
+                                                 settings=settings)
+                    collection = client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"})
+                except Exception as e:  # chromadb raises ValueError, httpx errors, ... for an unreachable server
+                    raise RagError(f"Cannot reach the Chroma server at {self.chroma_url} ({type(e).__name__}); start "
+                                   "it with `chroma run --path DIR --host 127.0.0.1 --port PORT` or unset "
+                                   "RAG_CHROMA_URL to use the embedded store") from None
             else:
                 client = chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=settings)
-            collection = client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"})
+                collection = client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"})
             self._store = ChromaVectorStore(chroma_collection=collection)
         return self._store
 

@@ -192,3 +192,14 @@ def test_concurrent_questions_during_an_ingest(tmp_path, chroma_url, real_embedd
     assert rag(["check"], index_dir, chroma_url).returncode == 0
     versions = {p[1].rsplit("[v", 1)[-1] for p in engine.index.db.execute("SELECT article_id, text FROM paragraphs")}
     assert versions == {"2]"}  # the ingest finished: every article is at version 2
+
+
+def test_unreachable_server_gives_one_clear_line(tmp_path, chroma_url):
+    index_dir = tmp_path / "index"
+    assert rag(["ingest", "--quiet", str(ARCHIVE)], index_dir, chroma_url).returncode == 0
+    nobody = f"http://127.0.0.1:{free_port()}"
+    run = rag(["ask", "When did the August truce start?"], index_dir, nobody)
+    assert run.returncode == 2
+    errors = [x for x in run.stderr.splitlines() if x.startswith("error:")]
+    assert len(errors) == 1 and f"Cannot reach the Chroma server at {nobody}" in errors[0]
+    assert "chroma run" in errors[0]
