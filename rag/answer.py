@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .chunking import split_sentences
-from .dates import find_event_dates, format_date, parse_iso
+from .dates import find_event_dates, format_date, parse_iso, question_date_hint
 from .retrieve import Passage
+from .temporal import fit, passage_fit, published_fit
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,9 @@ class ExtractiveAnswerer:
         terms = content_terms(question)
         # A follow-up ("Who announced it?") leans on the earlier question's words, as a bonus only.
         context_terms = {t: w for t, w in content_terms(context).items() if t not in terms} if context else {}
-        candidates = self.candidates(passages, terms, qtype, question, context_terms)
+        # "this week", "yesterday" are read as of `as_of`; sentences dated inside the question's range go first.
+        hint = question_date_hint(question, as_of or date.today())
+        candidates = self.candidates(passages, terms, qtype, question, context_terms, hint)
         if not candidates or candidates[0].coverage < self.min_coverage or (qtype != "other" and not candidates[0].span):
             return abstain(question, passages)
         chosen = [candidates[0]]
@@ -171,27 +174,39 @@ class ExtractiveAnswerer:
             if c.score >= 0.8 * chosen[0].score and c.coverage >= self.min_coverage and \
                     c.sentence not in {x.sentence for x in chosen} and _adds(c, chosen) and _agrees(c, chosen[0]):
                 chosen.append(c)
-        return compose(question, chosen, passages, qtype)
+        other = another_event(candidates, chosen, hint, self.min_coverage) if qtype == "when" else None
+        return compose(question, chosen, passages, qtype, other)
 
-    def candidates(self, passages, terms, qtype, question, context_terms=None) -> list[_Candidate]:
-        names = {t for t, w in terms.items() if w > 1}
+    def candidates(self, passages, terms, qtype, question, context_terms=None, hint=None) -> list[_Candidate]:
+        # The question's date words ("in June 2019", "last week") are met by a sentence whose dates fit them,
+        # whether or not it repeats them: "on Wednesday" in an article of 12 June 2019 fits "in June 2019".
+        dated = {t: w for t, w in terms.items() if t in content_terms(hint.text)} if hint else {}
+        plain = {t: w for t, w in terms.items() if t not in dated}
+        share = sum(dated.values()) / sum(terms.values()) if dated else 0.0
+        names = {t for t, w in plain.items() if w > 1}
         article_stems: dict[str, set[str]] = {}
         for p in passages:
             article_stems.setdefault(p.article_id, sentence_stems(p.title)).update(sentence_stems(p.text))
+        # A year or day the question names ("in 2017", "on 30 August 2019") is like a name: an article with no
+        # date in it (event or publication) is not about it. Undated articles stay in.
+        fits = _articles_fitting(passages, hint) if any(w > 1 for w in dated.values()) else None
         out = []
         for rank, p in enumerate(passages):
             title_stems = sentence_stems(p.title)
             # A name the question asks about ("Libya") must appear in what was retrieved from the article,
             # or nothing here is about it; spelling may vary a little ("Idlib"/"Idleb", "Syrians"/"Syria").
             missing = [t for t in names if not _present(t, article_stems[p.article_id])]
-            if len(missing) > (1 if len(names) >= 3 else 0):
+            if len(missing) > (1 if len(names) >= 3 else 0) or (fits is not None and not fits[p.article_id]):
                 continue
             for sentence in split_sentences(p.text):
                 stems = sentence_stems(sentence)
                 coverage = _coverage(terms, stems, title_stems)
-                if not _covers_a_word(terms, names, stems):
+                if dated:
+                    coverage = max(coverage, (1 - share) * _coverage(plain, stems, title_stems)
+                                   + share * sentence_fit(sentence, p, hint))
+                if not _covers_a_word(plain, names, stems):
                     coverage = min(coverage, 0.0)
-                span, specificity = find_span(sentence, qtype, question, p)
+                span, specificity = find_span(sentence, qtype, question, p, hint)
                 score = (coverage + 0.25 * _coverage(context_terms or {}, stems, title_stems)
                          + (0.25 + specificity if span else 0.0) - 0.04 * rank + 0.3 * p.similarity)
                 out.append(_Candidate(p, rank, sentence, coverage, span, score))
@@ -236,15 +251,71 @@ def _adds(c: _Candidate, chosen: list[_Candidate]) -> bool:
     return len(new) >= 4
 
 
-def find_span(sentence: str, qtype: str, question: str, passage: Passage) -> tuple[str | None, float]:
+def find_span(sentence: str, qtype: str, question: str, passage: Passage, hint=None) -> tuple[str | None, float]:
     """The short answer inside a sentence for the question type (or None), and a bonus for how precise it is."""
     if qtype == "when":
-        events = find_event_dates(sentence, parse_iso(passage.published))
-        if not events:
+        best = best_event(sentence, passage, hint)
+        if best is None:
             return None, 0.0
-        best = max(events, key=_precision)
         return describe_event(best), 0.05 * _precision(best)
     return _name_or_number(sentence, qtype, question), 0.0
+
+
+def best_event(sentence: str, passage: Passage, hint=None):
+    """The date a "when" answer gives from this sentence: one in the question's range if any, the most precise."""
+    events = find_event_dates(sentence, parse_iso(passage.published))
+    if not events:
+        return None
+    return max(events, key=lambda e: (bool(hint) and fit(e.start, e.end, hint) > 0, _precision(e)))
+
+
+def sentence_fit(sentence: str, passage: Passage, hint) -> float:
+    """How well the sentence's dates fit the question's (0..1); an undated sentence tells of its article's days."""
+    published = parse_iso(passage.published)
+    events = find_event_dates(sentence, published)
+    if events:
+        return max(fit(e.start, e.end, hint) for e in events)
+    return 1.0 if published and published_fit(published, hint) else 0.0
+
+
+def _articles_fitting(passages: list[Passage], hint) -> dict[str, bool]:
+    """article id -> does a retrieved paragraph of it date something in the hint, or is the article undated?"""
+    out: dict[str, bool] = {}
+    for p in passages:
+        events, published = passage_fit(p, hint)
+        undated = not p.events and published is None
+        # mostly inside: "since early 2011" does not make a story about 2017
+        out[p.article_id] = out.get(p.article_id, False) or events >= 0.5 or bool(published) or undated
+    return out
+
+
+def another_event(candidates: list, chosen: list, hint, min_coverage: float):
+    """A second event that fits a "when" question as well (two truces in one month), or None.
+
+    It must cover the question's words as fully as the answer does, score nearly as high, fall on other days,
+    and fit the question's date range when it names one.
+    """
+    lead = chosen[0]
+    first = best_event(lead.sentence, lead.passage, hint)
+    if first is None:
+        return None
+    # Dates the answer's own sentence names belong to its event ("announced on Friday ... from Saturday").
+    told = [(e.start, e.end) for e in find_event_dates(lead.sentence, parse_iso(lead.passage.published))]
+    for c in candidates[1:]:
+        if c.score < ANOTHER_EVENT_SCORE * lead.score:
+            return None
+        if not c.span or c.coverage < max(min_coverage, lead.coverage) or c.sentence in {x.sentence for x in chosen}:
+            continue
+        e = best_event(c.sentence, c.passage, hint)
+        if e is None or any(not (e.end < start or e.start > end) for start, end in told):
+            continue
+        if hint and fit(e.start, e.end, hint) == 0:
+            continue
+        return c
+    return None
+
+
+ANOTHER_EVENT_SCORE = 0.8  # of the answer's score
 
 
 def _precision(event) -> int:
@@ -286,6 +357,9 @@ def describe_event(event) -> str:
     """An absolute date (and time) for an event date found in a sentence."""
     if event.start == event.end:
         text = format_date(event.start)
+    elif event.kind == "month" and event.start.month == event.end.month and (event.end - event.start).days < 27:
+        part = "early" if event.start.day == 1 else "mid-" if event.start.day <= 11 else "late"  # see dates.py
+        text = f"{part}{'' if part.endswith('-') else ' '}{event.start.strftime('%B %Y')}"
     elif event.kind in ("month",) and event.start.day == 1:
         text = event.start.strftime("%B %Y")
     else:
@@ -295,7 +369,8 @@ def describe_event(event) -> str:
     return text
 
 
-def compose(question: str, chosen: list[_Candidate], passages: list[Passage], qtype: str) -> Answer:
+def compose(question: str, chosen: list[_Candidate], passages: list[Passage], qtype: str,
+            other: _Candidate | None = None) -> Answer:
     citations: list[Citation] = []
     numbers: dict[str, int] = {}
     parts = []
@@ -310,13 +385,25 @@ def compose(question: str, chosen: list[_Candidate], passages: list[Passage], qt
     lead = chosen[0]
     short = lead.span
     if qtype == "when" and short:
-        words = _event_words(lead)
-        source = ", ".join(x for x in (lead.passage.source, _published(lead.passage)) if x)
-        note = f" (\"{words}\", {source})" if words else ""
-        text = f"{short}{note} [1]. " + " ".join(parts)
+        text = f"{short}{_wording(lead)} [1]. " + " ".join(parts)
     else:
         text = " ".join(parts)
+    if other is not None:
+        pid = other.passage.id
+        if pid not in numbers:
+            numbers[pid] = len(numbers) + 1
+            citations.append(Citation(numbers[pid], other.passage.article_id, other.passage.paragraph,
+                                      other.passage.title, other.passage.source, other.passage.published,
+                                      other.passage.date_method, other.passage.text, other.sentence))
+        text += f" Another event fits: {other.span}{_wording(other)} [{numbers[pid]}]."
     return Answer(question, text, short, False, tuple(citations), tuple(passages))
+
+
+def _wording(c: _Candidate) -> str:
+    """' ("on Friday", AFP, published 31 August 2019)': the article's own words for the date, and its source."""
+    words = _event_words(c)
+    source = ", ".join(x for x in (c.passage.source, _published(c.passage)) if x)
+    return f" (\"{words}\", {source})" if words else ""
 
 
 def _published(p: Passage) -> str | None:

@@ -11,6 +11,7 @@ from .errors import ConfigError, QuestionError
 from .index import Filters, Index
 from .ingest import IngestReport, ingest
 from .retrieve import Retriever
+from .temporal import retrieve_dated
 
 MAX_QUESTION_CHARS = 1000
 
@@ -37,7 +38,9 @@ class Engine:
         context = history[-1].answer.standalone_question or history[-1].question if history else None
         query = f"{context} {question}" if context and is_follow_up(question) else question
         with self.lock:
-            passages = self.retriever.retrieve(query, top_k or self.config.top_k, filters)
+            # A date in the question ("last week", "in June 2019") boosts passages dated then; without one
+            # this is exactly self.retriever.retrieve(query, k, filters).
+            passages = retrieve_dated(self.retriever, query, top_k or self.config.top_k, filters, as_of)
             retrieved = time.perf_counter()
             answer = self.answerer.answer(question, passages, history=history, as_of=as_of,
                                           context=context if query != question else None)

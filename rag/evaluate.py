@@ -3,6 +3,7 @@ import json
 import re
 from pathlib import Path
 
+from .dates import parse_iso
 from .engine import Turn
 from .errors import RagError
 
@@ -19,6 +20,8 @@ def load_gold(path) -> list[dict]:
             raise RagError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
         if not isinstance(item, dict) or not ("question" in item or "turns" in item):
             raise RagError(f'{path}:{lineno}: each line needs a "question" (or "turns")')
+        if "as_of" in item and not parse_iso(item["as_of"]):
+            raise RagError(f'{path}:{lineno}: "as_of" must be a date written YYYY-MM-DD, e.g. "2019-09-04"')
         items.append(item)
     return items
 
@@ -34,6 +37,9 @@ def matches(expected: str, text: str) -> bool:
     return norm(expected) in norm(text)
 
 
+_PUBLISHED_NOTE = re.compile(r"\bpublished \d{1,2} [A-Z][a-z]+ \d{4}")
+
+
 def holds_evidence(paragraph: str, evidence: list[str]) -> bool:
     return any(norm(e) in norm(paragraph) for e in evidence)
 
@@ -46,7 +52,9 @@ def score_turn(item: dict, answer) -> dict:
     if not answerable:
         correct = answer.abstained
     else:
-        correct = not answer.abstained and any(matches(a, answer.text) for a in item.get("answers", []))
+        # The provenance note of a "when" answer ("AFP, published 31 August 2019") is no answer to the question.
+        said = _PUBLISHED_NOTE.sub("", answer.text)
+        correct = not answer.abstained and any(matches(a, said) for a in item.get("answers", []))
     cited = [holds_evidence(c.text, evidence) for c in answer.citations] if evidence else []
     return {
         "id": item.get("id"), "type": item.get("type", "other"), "question": answer.question,
@@ -59,6 +67,9 @@ def score_turn(item: dict, answer) -> dict:
     }
 
 
+TEMPORAL_TYPES = ("when", "temporal")  # questions about dates, reported together as well
+
+
 def evaluate(engine, gold_path) -> dict:
     """Run every gold question (conversations turn by turn) and aggregate per type and overall."""
     rows = []
@@ -68,13 +79,16 @@ def evaluate(engine, gold_path) -> dict:
         for i, turn in enumerate(turns):
             turn = {"type": item.get("type", "other"), **turn, "id": f"{item.get('id', '')}" + (f"#{i + 1}" if
                                                                                                    "turns" in item else "")}
-            answer = engine.ask(turn["question"], history=tuple(history))
+            as_of = parse_iso(turn.get("as_of") or item.get("as_of"))  # "last week" is read as of this day
+            answer = engine.ask(turn["question"], history=tuple(history), as_of=as_of)
             history.append(Turn(turn["question"], answer))
             rows.append(score_turn(turn, answer))
     by_type = {}
     for t in sorted({r["type"] for r in rows}):
         by_type[t] = aggregate([r for r in rows if r["type"] == t])
+    temporal = [r for r in rows if r["type"] in TEMPORAL_TYPES]
     return {"gold": str(gold_path), "overall": aggregate(rows), "by_type": by_type,
+            "temporal": aggregate(temporal) if temporal else None,
             "failures": [r for r in rows if not r["correct"]], "rows": rows}
 
 
@@ -119,7 +133,8 @@ def format_report(report: dict) -> str:
         return str(v) if isinstance(v, int) else f"{v:.3f}" if v <= 1.0 else f"{v:.0f}"
 
     lines = [f"{'type':14}" + "".join(f"{h:>12}" for h in HEADERS)]
-    for name, agg in [*report["by_type"].items(), ("OVERALL", report["overall"])]:
+    temporal = [("TEMPORAL", report["temporal"])] if report.get("temporal") else []  # when + temporal
+    for name, agg in [*report["by_type"].items(), *temporal, ("OVERALL", report["overall"])]:
         lines.append(f"{name:14}" + "".join(f"{cell(agg[c]):>12}" for c in COLUMNS))
     if report["failures"]:
         lines.append("\nFailed:")

@@ -1,0 +1,92 @@
+"""Dates in a question as a ranking signal: passages whose event or publication dates fit the question's range
+("in June 2019", "this week", "the August truce") move up; undated passages keep their score, so an answer
+that never states its date is not lost.
+
+Used by Engine.ask on an enlarged candidate list (see `pool_size`); the answerer uses `fit` on sentences.
+"""
+import calendar
+from dataclasses import replace
+from datetime import date, timedelta
+
+from .dates import DateHint, parse_iso, question_date_hint
+from .index import Filters
+from .retrieve import Passage
+
+# Multipliers on the fused retrieval score (only its order means something).
+EVENT_BOOST = 1.0  # a paragraph that dates something inside the range: score × (1 + EVENT_BOOST × fit)
+PUBLISHED_BOOST = 0.5  # an article published inside the range (or just after it)
+PUBLISHED_GRACE = 7  # days after the range in which a report still tells of it ("on Friday" read on Monday)
+_LONG = 400  # an event spanning more days than this ("since 2011") says nothing about a month
+
+
+def pool_size(k: int) -> int:
+    """How many candidates to retrieve when a question names a date, so that fitting ones can move up."""
+    return max(4 * k, 30)
+
+
+def fit(start: date, end: date, hint: DateHint) -> float:
+    """Share of the days from start to end (inclusive) that lie in the hint's range or named month: 0..1."""
+    days = (end - start).days + 1
+    if days <= 0:
+        return 0.0
+    if hint.start and hint.end:
+        return _overlap(start, end, hint.start, hint.end) / days
+    if hint.month and days <= _LONG:
+        inside = sum(_overlap(start, end, date(y, hint.month, 1), _month_end(y, hint.month))
+                     for y in range(start.year, end.year + 1))
+        return inside / days
+    return 0.0
+
+
+def published_fit(published: date, hint: DateHint) -> bool:
+    """Was the article published in the range, or within PUBLISHED_GRACE days after it?"""
+    grace = timedelta(days=PUBLISHED_GRACE)
+    if hint.start and hint.end:
+        return hint.start <= published <= hint.end + grace
+    if hint.month:
+        back = published - grace  # early September still reports on August
+        return hint.month in (published.month, back.month)
+    return False
+
+
+def passage_fit(passage: Passage, hint: DateHint) -> tuple[float, bool | None]:
+    """(best fit of the paragraph's event dates, whether its article's publication fits; None when undated)."""
+    events = 0.0
+    for e in passage.events:
+        first, last = parse_iso(e.get("start")), parse_iso(e.get("end"))
+        if first and last:
+            events = max(events, fit(first, last, hint))
+    published = parse_iso(passage.published)
+    return events, (published_fit(published, hint) if published else None)
+
+
+def apply_date_hint(passages: list[Passage], hint: DateHint | None, k: int, *, event_boost: float = EVENT_BOOST,
+                    published_boost: float = PUBLISHED_BOOST) -> list[Passage]:
+    """The k best passages after boosting those whose dates fit the hint; the others keep their scores."""
+    if hint is None or not (hint.month or (hint.start and hint.end)):
+        return list(passages[:k])
+    scored = []
+    for rank, p in enumerate(passages):
+        events, published = passage_fit(p, hint)
+        boost = 1.0 + event_boost * events + (published_boost if published else 0.0)
+        scored.append((p.score * boost, -rank, p))
+    scored.sort(key=lambda t: t[:2], reverse=True)
+    return [replace(p, score=score) for score, _, p in scored[:k]]
+
+
+def _overlap(a: date, b: date, c: date, d: date) -> int:
+    return max(0, (min(b, d) - max(a, c)).days + 1)
+
+
+def _month_end(y: int, m: int) -> date:
+    return date(y, m, calendar.monthrange(y, m)[1])
+
+
+def retrieve_dated(retriever, query: str, k: int, filters=None, as_of: date | None = None) -> list[Passage]:
+    """The retriever's k best passages for the query, with dates the query names ("last week", "in June 2019",
+    read as of `as_of`, default today) as a boost; exactly `retriever.retrieve(query, k)` when it names none."""
+    filters = filters if filters is not None else Filters()
+    hint = question_date_hint(query, as_of or date.today())
+    if hint is None:
+        return retriever.retrieve(query, k, filters)
+    return apply_date_hint(retriever.retrieve(query, pool_size(k), filters), hint, k)
