@@ -1,4 +1,4 @@
-"""python -m rag ingest|ask|chat|eval|stats|check: a thin shell over the engine."""
+"""python -m rag ingest|ask|chat|eval|timeline|stats|check: a thin shell over the engine."""
 import argparse
 import json
 import sys
@@ -9,8 +9,10 @@ from .errors import RagError
 from .index import Filters
 
 
-def answer_json(answer) -> dict:
-    """The documented JSON shape of an answer (see README)."""
+def answer_json(answer, index=None) -> dict:
+    """The documented JSON shape of an answer (see README); given the index, citations say how each article's
+    publication date was obtained (date_evidence)."""
+    evidence = date_evidence(index, answer.citations)
     return {
         "question": answer.question,
         "answer": answer.text,
@@ -18,15 +20,53 @@ def answer_json(answer) -> dict:
         "abstained": answer.abstained,
         "answerer": answer.answerer,
         "standalone_question": answer.standalone_question,
-        "citations": [{"n": c.n, "article_id": c.article_id, "paragraph": c.paragraph, "title": c.title,
-                       "source": c.source, "published": c.published, "date_method": c.date_method,
-                       "text": c.text, "quote": c.quote, "verified": c.verified} for c in answer.citations],
+        "citations": [citation_json(c, evidence.get(c.article_id)) for c in answer.citations],
         "passages": [{"article_id": p.article_id, "paragraph": p.paragraph, "score": round(p.score, 6),
                       "title": p.title, "source": p.source, "published": p.published, "text": p.text}
                      for p in answer.passages],
         "timings_ms": answer.timings_ms,
         **({"verification": answer.verification} if answer.verification is not None else {}),
     }
+
+
+def citation_json(c, date_evidence: str | None = None) -> dict:
+    """One citation, the same shape in `ask --json` and `timeline --json`."""
+    return {"n": c.n, "article_id": c.article_id, "paragraph": c.paragraph, "title": c.title, "source": c.source,
+            "published": c.published, "date_method": c.date_method, "date_evidence": date_evidence,
+            "text": c.text, "quote": c.quote, "verified": c.verified}
+
+
+def date_evidence(index, citations) -> dict[str, str]:
+    """article id -> how its publication date was obtained ("weekday \"Saturday\" + \"August 31\" + © 2019 → …")."""
+    if index is None:
+        return {}
+    records = {c.article_id: index.article(c.article_id) for c in citations}
+    return {aid: r.date_evidence for aid, r in records.items() if r is not None}
+
+
+def timeline_json(topic: str, events, index=None) -> dict:
+    """The documented JSON shape of a timeline: {"topic", "events": [{"date", "date_text", "text", "citation"}]}."""
+    evidence = date_evidence(index, [c for e in events for c in (e.citation, *e.also)])
+    return {"topic": topic, "events": [
+        {"date": e.start.isoformat(), "end": e.end.isoformat(), "time": e.time, "label": e.label, "kind": e.kind,
+         "date_text": e.date_text, "text": e.text, "citation": citation_json(e.citation, evidence.get(
+             e.citation.article_id)), "also": [citation_json(c, evidence.get(c.article_id)) for c in e.also]}
+        for e in events]}
+
+
+def print_timeline(topic: str, events, out=sys.stdout) -> None:
+    if not events:
+        print(f"The archive holds no dated events about \u201c{topic}\u201d.", file=out)
+        return
+    for e in events:
+        also = "".join(f"[{c.n}]" for c in e.also)
+        print(f"{e.start.isoformat()}  {e.label} (\"{e.date_text}\")\n    {e.text} [{e.citation.n}]{also}", file=out)
+    print("\nSources:", file=out)
+    cited = {c.n: c for e in events for c in (e.citation, *e.also)}
+    for n, c in sorted(cited.items()):
+        date_note = f"{c.published} ({c.date_method})" if c.published else "date unknown"
+        print(f"[{n}] {c.source or 'unknown source'}, {date_note} — {c.title} — paragraph {c.paragraph} "
+              f"({c.article_id}:{c.paragraph})", file=out)
 
 
 def print_answer(answer, out=sys.stdout) -> None:
@@ -79,7 +119,7 @@ def cmd_ask(args) -> int:
     engine = _engine(args)
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     if args.question:
-        _emit(engine.ask(" ".join(args.question), filters=_filters(args), as_of=as_of), args.json)
+        _emit(engine.ask(" ".join(args.question), filters=_filters(args), as_of=as_of), args.json, engine.index)
         return 0
     status = 0
     for line in sys.stdin:  # batch mode: one question (or {"question", "as_of"} object) per line
@@ -96,16 +136,16 @@ def cmd_ask(args) -> int:
                 status = 1
                 continue
         try:
-            _emit(engine.ask(question, filters=_filters(args), as_of=line_as_of), args.json)
+            _emit(engine.ask(question, filters=_filters(args), as_of=line_as_of), args.json, engine.index)
         except RagError as e:
             print(json.dumps({"question": question, "error": str(e)}) if args.json else f"error: {e}", flush=True)
             status = 1
     return status
 
 
-def _emit(answer, as_json: bool) -> None:
+def _emit(answer, as_json: bool, index=None) -> None:
     if as_json:
-        print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        print(json.dumps(answer_json(answer, index), ensure_ascii=False), flush=True)
     else:
         print_answer(answer)
         print(flush=True)
@@ -131,7 +171,7 @@ def cmd_chat(args) -> int:
             print(json.dumps({"question": line.strip(), "error": str(e)}) if args.json else f"error: {e}", flush=True)
             continue
         history.append(Turn(line.strip(), answer))
-        _emit(answer, args.json)
+        _emit(answer, args.json, engine.index)
     return 0
 
 
@@ -144,6 +184,19 @@ def cmd_eval(args) -> int:
         print(f"answer accuracy {report['overall']['answer_accuracy']:.3f} is below --min-accuracy "
               f"{args.min_accuracy}", file=sys.stderr)
         return 1
+    return 0
+
+
+def cmd_timeline(args) -> int:
+    from .timeline import timeline
+    engine = _engine(args)
+    topic = " ".join(args.topic)
+    as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    events = timeline(engine, topic, k=args.k, filters=_filters(args), as_of=as_of)
+    if args.json:
+        print(json.dumps(timeline_json(topic, events, engine.index), ensure_ascii=False))
+    else:
+        print_timeline(topic, events)
     return 0
 
 
@@ -206,6 +259,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--min-accuracy", type=float)
     s.add_argument("--top-k", type=int)
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("timeline", help="dated events about a topic, oldest first, with citations")
+    s.add_argument("topic", nargs="+")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--as-of", help="read 'this year', 'last month' in the topic as of this date (YYYY-MM-DD)")
+    s.add_argument("--k", type=int, default=40, help="paragraphs to gather events from (default 40)")
+    s.add_argument("--source", action="append", help="only this publisher (repeatable)")
+    s.add_argument("--from", dest="date_from", help="published on or after YYYY-MM-DD")
+    s.add_argument("--to", dest="date_to", help="published on or before YYYY-MM-DD")
+    s.set_defaults(func=cmd_timeline)
 
     s = sub.add_parser("stats", help="what the index holds")
     s.add_argument("--json", action="store_true")
