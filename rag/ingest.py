@@ -78,7 +78,14 @@ def ingest(paths, index: Index, embedder, *, prune: bool = False, max_file_mb: f
            progress=None) -> IngestReport:
     """Bring the index up to date with the given files and folders. `progress(done, total, label)` is optional."""
     with ingest_lock(index.dir):
-        return _ingest(paths, index, embedder, prune=prune, max_file_mb=max_file_mb, progress=progress)
+        # The ingest works through its own Index (own SQLite connections): the caller's may be inside a reader's
+        # snapshot (Index.reading) in another thread, and decisions taken from an old snapshot would delete the
+        # vectors just written as orphans, or build BM25 from records that are already out of date.
+        writer = Index(index.dir, chroma_url=index.chroma_url, create=True)
+        try:
+            return _ingest(paths, writer, embedder, prune=prune, max_file_mb=max_file_mb, progress=progress)
+        finally:
+            writer.close()
 
 
 def _ingest(paths, index: Index, embedder, *, prune: bool, max_file_mb: float, progress) -> IngestReport:

@@ -203,3 +203,40 @@ def test_unreachable_server_gives_one_clear_line(tmp_path, chroma_url):
     errors = [x for x in run.stderr.splitlines() if x.startswith("error:")]
     assert len(errors) == 1 and f"Cannot reach the Chroma server at {nobody}" in errors[0]
     assert "chroma run" in errors[0]
+
+
+def test_questions_in_threads_during_an_ingest_in_the_same_process(tmp_path, hash_embedder):
+    """The web app's case: one engine, sessions asking in threads while an upload is ingested in another thread.
+    Readers hold snapshots of the records; the ingest must not take its own decisions from a reader's snapshot."""
+    from rag.config import Config
+    from rag.engine import build_engine
+
+    engine = build_engine(Config.from_env(), embedder=hash_embedder, create=True)
+    archive = load_archive(tmp_path / "archive", 1)
+    assert engine.ingest([archive]).ok
+    load_archive(archive, 2)
+    stop, errors, partial, asked = threading.Event(), [], [], [0]
+
+    def asker():
+        while not stop.is_set():
+            try:
+                passages = engine.retriever.retrieve("What did the harbour report number 3 say?", k=8)
+                asked[0] += 1
+                if not whole([{"article_id": p.article_id, "paragraph": p.paragraph, "text": p.text}
+                              for p in passages]):
+                    partial.append(passages)
+            except Exception as e:  # counted: the assertion below shows them
+                errors.append(repr(e))
+
+    threads = [threading.Thread(target=asker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        report = engine.ingest([archive])
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert report.ok and len(report.replaced) == LOAD_ARTICLES
+    assert errors == [] and partial == [] and asked[0] > 0
+    assert engine.index.check() == []
