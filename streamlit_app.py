@@ -4,8 +4,8 @@ The engine is built once per process and shared by every browser session; the pa
 """
 import streamlit as st
 
-from webapp.common import STYLE, get_engine, sidebar
 from rag.errors import RagError
+from webapp.common import STYLE, get_engine, sidebar
 
 st.set_page_config(page_title="News archive Q&A", page_icon="📰", layout="centered")
 st.html(STYLE)

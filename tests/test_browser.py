@@ -172,6 +172,32 @@ def test_archive_link_scrolls_to_a_late_paragraph(server, page):
     expect(page.locator("#para-1")).not_to_be_in_viewport()
 
 
+def test_two_sessions_asking_at_once_share_the_engine(server, browser):
+    """Two browser sessions ask at the same moment; each gets its own, correct answer."""
+    from playwright.sync_api import expect
+
+    url, _ = server
+    contexts = [browser.new_context(viewport={"width": 1000, "height": 800}) for _ in range(2)]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for p in pages:
+            p.set_default_timeout(120_000)
+            open_chat(p, url)
+        questions = [TRUCE, "When did Russia and Turkey agree on a complete ceasefire in Idlib?"]
+        for p, q in zip(pages, questions):
+            p.get_by_test_id("stChatInputTextArea").fill(q)
+        for p in pages:
+            p.get_by_test_id("stChatInputTextArea").press("Enter")
+        replies = [p.get_by_test_id("stChatMessage").nth(1) for p in pages]
+        for r in replies:
+            expect(r.get_by_text("passages ·", exact=False)).to_be_visible()
+        assert "31 August 2019" in replies[0].inner_text()
+        assert "12 June 2019" in replies[1].inner_text() and "31 August" not in replies[1].inner_text()
+    finally:
+        for c in contexts:
+            c.close()
+
+
 def test_publisher_filter_without_afp_changes_the_answer(server, page):
     from playwright.sync_api import expect
 

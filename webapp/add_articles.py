@@ -4,10 +4,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from rag.articles import SUFFIXES
 from webapp.common import ARCHIVE_PAGE, get_engine
 from webapp.safe import md
 from webapp.uploads import UploadError, archive_dir, safe_name, save_upload
-from rag.articles import SUFFIXES
 
 engine = get_engine()
 limit_mb = engine.config.max_file_mb

@@ -1,11 +1,11 @@
 """Chat: questions and answers with numbered citations; the conversation lives in this browser session."""
 import streamlit as st
 
-from webapp.common import answer_stream, engine_for, settings, show_citation, show_related
-from webapp.safe import answer_md, md
 from rag.answer import Answer
 from rag.engine import MAX_QUESTION_CHARS, Turn
 from rag.errors import RagError
+from webapp.common import answer_stream, engine_for, settings, show_citation, show_related
+from webapp.safe import answer_md, md
 
 turns: list[dict] = st.session_state.setdefault("turns", [])
 chosen = settings()
@@ -16,7 +16,7 @@ def new_conversation():
     st.session_state["turns"] = []
 
 
-def show_details(i: int, turn: dict) -> None:
+def show_details(turn: dict) -> None:
     """Everything under an answer: how it was produced, its citations, or related passages."""
     answer: Answer = turn["answer"]
     bits = [turn["settings"]]
@@ -28,14 +28,14 @@ def show_details(i: int, turn: dict) -> None:
     if answer.citations:
         st.markdown("**Sources**")
         for c in answer.citations:
-            show_citation(engine, c, key=f"t{i}c{c.n}")
+            show_citation(engine, c)
     elif answer.abstained and answer.passages:
         st.markdown("**Related, but not an answer**")
         st.caption("The closest paragraphs found. None of them answers the question.")
-        show_related(answer.passages[:3], key=f"t{i}r")
+        show_related(answer.passages[:3])
 
 
-def show_turn(i: int, turn: dict) -> None:
+def show_turn(turn: dict) -> None:
     with st.chat_message("user"):
         st.markdown(md(turn["question"]))
     with st.chat_message("assistant"):
@@ -44,7 +44,7 @@ def show_turn(i: int, turn: dict) -> None:
         if turn["answer"].abstained:
             st.info("The archive does not answer this question.", icon=":material/search_off:")
         st.markdown(answer_md(turn["answer"].text))
-        show_details(i, turn)
+        show_details(turn)
 
 
 head, button = st.columns([4, 1.3], vertical_alignment="bottom")
@@ -54,14 +54,14 @@ button.button("New conversation", icon=":material/add_comment:", on_click=new_co
 intro = st.empty()
 if not turns:
     intro.caption("Ask about anything the archive reports. Every answer cites the exact paragraphs it comes "
-               "from; open a citation to read the paragraph and the whole article. Follow-up questions use "
-               "the conversation.")
+                  "from; open a citation to read the paragraph and the whole article. Follow-up questions use "
+                  "the conversation.")
 if chosen.filters:
     st.info(md(f"Searching only: {chosen.filter_words()}. Change this in the sidebar."),
             icon=":material/filter_alt:")
 
-for i, turn in enumerate(turns):
-    show_turn(i, turn)
+for turn in turns:
+    show_turn(turn)
 
 question = st.chat_input("Ask a question about the archive…", key="question")
 if question is not None:
@@ -106,4 +106,4 @@ if question is not None:
                     if turn["answer"].abstained:
                         st.info("The archive does not answer this question.", icon=":material/search_off:")
                     st.markdown(answer_md(turn["answer"].text))
-                show_details(len(turns) - 1, turn)
+                show_details(turn)

@@ -7,8 +7,8 @@ from datetime import date
 
 import streamlit as st
 
-from rag.config import Config
 import rag.engine as engine_module
+from rag.config import Config
 from rag.engine import ANSWERERS, Engine, build_engine
 from rag.errors import RagError
 from rag.index import Filters
@@ -57,14 +57,18 @@ def _engine(key: str, _config: Config) -> Engine:
     return engine
 
 
+def _config_key(config: Config) -> str:
+    return repr(config.with_(index_dir=config.index_dir.resolve()))
+
+
 def get_engine() -> Engine:
     """The process-wide engine for the current configuration (RAG_* variables); RagError when unusable."""
     config = Config.from_env()
-    return _engine(repr(config.with_(index_dir=config.index_dir.resolve())), config)
+    return _engine(_config_key(config), config)
 
 
 @st.cache_resource(show_spinner=False)
-def _engine_with(index_dir: str, answerer: str, _base: Engine) -> Engine:
+def _engine_with(key: str, answerer: str, _base: Engine) -> Engine:
     engine = copy.copy(_base)  # same index, embedder, retriever and lock: only the answer step differs
     make = getattr(engine_module, "make_answerer", None)  # backends that need settings build through it
     engine.answerer = make(answerer, _base.embedder) if make else ANSWERERS[answerer]()
@@ -76,7 +80,7 @@ def engine_for(answerer: str) -> Engine:
     base = get_engine()
     if answerer == base.config.answerer or answerer not in ANSWERERS:
         return base
-    return _engine_with(str(base.config.index_dir.resolve()), answerer, base)
+    return _engine_with(_config_key(base.config), answerer, base)
 
 
 def available_answerers() -> list[str]:
@@ -170,8 +174,8 @@ def sidebar(engine: Engine) -> Settings:
     modes = available_answerers()
     default = engine.config.answerer if engine.config.answerer in modes else modes[0]
     answerer = sb.selectbox("Answer mode", modes, index=modes.index(default), key="answerer",
-                            help="extractive: the archive's own sentences, no language model. Other modes write with a "
-                                 "language model; their citations are checked against the paragraphs.")
+                            help="extractive: the archive's own sentences, no language model. Other modes write "
+                                 "with a language model; their citations are checked against the paragraphs.")
     as_of = sb.date_input("Answer as of", value=None, min_value=lo, max_value=hi, key="as_of",
                           format="YYYY-MM-DD",
                           help="The day that “this week” or “yesterday” in a question refers to. Empty: today.")
@@ -187,10 +191,12 @@ def sidebar(engine: Engine) -> Settings:
 
 # --- citations ----------------------------------------------------------------------------------------------
 
-def citation_label(n: int, source: str | None, published: str | None, paragraph: int, title: str) -> str:
-    """An expander label: all untrusted parts escaped (labels render markdown)."""
+def citation_label(n: int | None, source: str | None, published: str | None, paragraph: int, title: str) -> str:
+    """An expander label, "[n] publisher · date · ¶ · title"; untrusted parts escaped (labels render markdown)."""
     short = title if len(title) <= 90 else title[:89] + "…"
-    return f"\\[{n}\\] {md(source or 'unknown source')} · {md(human_date(published))} · ¶{paragraph} · {md(short)}"
+    marker = f"\\[{n}\\] " if n is not None else ""
+    return (f"{marker}{md(source or 'unknown source')} · {md(human_date(published))} · ¶{paragraph} · "
+            f"{md(short)}")
 
 
 def reference(source: str | None, published: str | None, title: str, paragraph: int, article_id: str) -> str:
@@ -199,7 +205,7 @@ def reference(source: str | None, published: str | None, title: str, paragraph: 
             f"[archive: {article_id}:{paragraph}]")
 
 
-def show_citation(engine: Engine, c, key: str) -> None:
+def show_citation(engine: Engine, c) -> None:
     """One citation: publisher, date and how it was obtained, title, ¶, the paragraph with the quote marked."""
     with st.expander(citation_label(c.n, c.source, c.published, c.paragraph, c.title)):
         st.html(paragraph_html(c.text, c.quote, number=c.paragraph))
@@ -217,11 +223,10 @@ def show_citation(engine: Engine, c, key: str) -> None:
                 wrap_lines=True)
 
 
-def show_related(passages, key: str) -> None:
+def show_related(passages) -> None:
     """Closest passages of an abstained answer: shown as reading, not as evidence."""
-    for i, p in enumerate(passages):
-        with st.expander(citation_label(i + 1, p.source, p.published, p.paragraph, p.title).replace(
-                f"\\[{i + 1}\\] ", "", 1)):
+    for p in passages:
+        with st.expander(citation_label(None, p.source, p.published, p.paragraph, p.title)):
             st.html(paragraph_html(p.text, None, number=p.paragraph))
             st.page_link(ARCHIVE_PAGE, label=f"Open the article at ¶{p.paragraph}", icon=":material/article:",
                          query_params={"article": p.article_id, "p": str(p.paragraph)})

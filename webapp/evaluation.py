@@ -3,10 +3,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from webapp.common import engine_for, settings
-from webapp.safe import md
 from rag.errors import RagError
 from rag.evaluate import COLUMNS, HEADERS, evaluate
+from webapp.common import engine_for, settings
+from webapp.safe import md
 
 GOLD_DIR = Path("eval")
 DEFAULT_GOLD = GOLD_DIR / "seed_gold.jsonl"
