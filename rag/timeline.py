@@ -193,8 +193,9 @@ def _present(term: str, stems) -> bool:
 
 
 def _words(sentence: str, topic: dict[str, float]) -> frozenset:
-    """The sentence's content words, less calendar words and the topic's own (which all its neighbours share)."""
-    return frozenset(t for t in content_terms(sentence) if t not in topic and t not in _CALENDAR)
+    """The sentence's content words, less calendar words, years and the topic's own (which its neighbours share)."""
+    return frozenset(t for t in content_terms(sentence)
+                     if t not in topic and t not in _CALENDAR and not (t.isdigit() and len(t) == 4))
 
 
 _CALENDAR = {stem(w) for w in "january february march april may june july august september october november december"
