@@ -152,11 +152,17 @@ def cmd_ask(args) -> int:
 
 def _answer(engine, question: str, as_json: bool, **kwargs):
     """Ask and print; in text mode the answer streams to the terminal sentence by sentence, as verified."""
+    from .answer import Answer
     if as_json:
-        answer = engine.ask(question, **kwargs)
+        # stdout stays one JSON object per answer; a person watching a terminal still sees the answer arrive.
+        show = sys.stderr.isatty()
+        for answer in engine.ask_stream(question, **kwargs):
+            if show and not isinstance(answer, Answer):
+                print(answer, end="", file=sys.stderr, flush=True)
+        if show:
+            print(file=sys.stderr)
         _emit(answer, True, engine.index)
         return answer
-    from .answer import Answer
     for piece in engine.ask_stream(question, **kwargs):
         if isinstance(piece, Answer):
             print(file=sys.stdout)
