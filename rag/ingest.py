@@ -98,7 +98,7 @@ def _ingest(paths, index: Index, embedder, *, prune: bool, max_file_mb: float, p
     known = index.hashes()
     for article_id in incomplete:
         known[article_id] = "incomplete"
-    seen: dict[str, str] = {}
+    seen: dict[str, Article] = {}
     complete: set[str] = set()  # files read without any failure: only these can tell that an article is gone
     todo: list[Article] = []
     for f in files:
@@ -113,10 +113,17 @@ def _ingest(paths, index: Index, embedder, *, prune: bool, max_file_mb: float, p
         report.notes += result.notes
         for article in result.articles:
             if article.id in seen:
+                first = seen[article.id]
+                if article.content_hash == first.content_hash:
+                    continue  # the same article listed twice (RealTime QA repeats a search result across weeks)
+                if article.url and article.url == first.url:
+                    report.notes.append(f"{article.path}: {article.url} appears again with different text; "
+                                        f"kept the one from {first.path}")
+                    continue
                 report.failed.append(ArticleError(article.path, f"article id {article.id!r} also comes from "
-                                                  f"{seen[article.id]}; rename one of the files"))
+                                                  f"{first.path}; rename one of the files"))
                 continue
-            seen[article.id] = article.path
+            seen[article.id] = article
             if known.get(article.id) == article.content_hash:
                 report.unchanged.append(article.id)
             else:

@@ -138,3 +138,18 @@ def test_every_format_ingests_and_answers(tmp_path, hash_embedder):
     assert hits[0].title == "Wheat prices jump after export ban"
     again = engine.ingest([FORMATS])
     assert again.paragraphs == 0 and len(again.unchanged) == len(report.added)
+
+
+def test_realtimeqa_weeks_repeat_search_results_without_failing(tmp_path, hash_embedder):
+    """The same URL in several weekly files: the same text is one article; changed text keeps the first, noted."""
+    from rag.config import Config
+    from rag.engine import build_engine
+
+    week = (FORMATS / "realtimeqa_gcs.jsonl").read_text()
+    (tmp_path / "20240112_gcs.jsonl").write_text(week)
+    (tmp_path / "20240119_gcs.jsonl").write_text(week.replace("averting a shutdown", "averting a government shutdown"))
+    engine = build_engine(Config.from_env(), embedder=hash_embedder, create=True)
+    report = engine.ingest([tmp_path])
+    assert report.ok and len(report.added) == 3
+    assert len(report.notes) == 1 and "news.example/2024/01/10/senate" in report.notes[0]
+    assert "20240119_gcs.jsonl" in report.notes[0] and "kept the one from" in report.notes[0]
