@@ -54,12 +54,21 @@ WH = {"when", "what", "which", "who", "whom", "whose", "where", "why", "how"}
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _CALENDAR_WORDS = set(_MONTHS.split("|")) | {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                                               "Sunday"}
+_UNIT = r"(?:\s(?:euros?|dollars?|pounds?|yuan|yen|rupees?|days?|weeks?|months?|years?|hours?|minutes?|people))?"
 _NUMBER = re.compile(
     r"(?:(?:more|fewer|less) than |at least |about |around |nearly |almost |over |some |up to )?"
-    r"[$€£]?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand|hundred))?"
-    r"|\b(?:hundreds|thousands|tens of thousands|hundreds of thousands|millions|dozens)(?: of)?\b"
-    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred)\b",
+    r"(?:[$€£]?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand|hundred))?"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred)\b)"
+    + _UNIT + r"|\b(?:hundreds|thousands|tens of thousands|hundreds of thousands|millions|dozens)(?: of)?\b",
     re.I)
+# What a "how much / how long / what percentage" question asks for, and what a fitting number looks like.
+_NUMBER_CUES = [
+    (re.compile(r"\b(?:cost|price|pay|paid|spend|spent|worth|fund|budget|money|fine|raise|dollars?|euros?)\b", re.I),
+     re.compile(r"[$€£]|\b(?:euros?|dollars?|pounds?|yuan|yen|rupees?|million|billion|trillion)\b", re.I)),
+    (re.compile(r"\bhow long\b|\bhow many (?:days|weeks|months|years|hours)\b", re.I),
+     re.compile(r"\b(?:days?|weeks?|months?|years?|hours?|minutes?)\b", re.I)),
+    (re.compile(r"\bpercent|\bpercentage|\bshare\b|\bproportion\b", re.I), re.compile(r"%|percent", re.I)),
+]
 _NAME = re.compile(r"\b(?:[A-Z][\w'’.-]*|al-[A-Z][\w-]*)(?:\s+(?:(?:of|the|for|de|al|bin|von|van|and)\s+)?"
                    r"(?:[A-Z][\w'’.-]*|al-[A-Z][\w-]*))*")
 
@@ -327,11 +336,14 @@ def _precision(event) -> int:
 def _name_or_number(sentence: str, qtype: str, question: str) -> str | None:
     q_stems = sentence_stems(question)
     if qtype == "number":
-        for m in _NUMBER.finditer(sentence):
-            text = m.group().strip(" ,.")
-            if text and not re.fullmatch(r"(?:19|20)\d\d", text) and stem(text.lower()) not in q_stems:
-                return text
-        return None
+        found = [t for t in (m.group().strip(" ,.") for m in _NUMBER.finditer(sentence))
+                 if t and not re.fullmatch(r"(?:19|20)\d\d", t) and stem(t.lower()) not in q_stems]
+        for cue, looks_right in _NUMBER_CUES:
+            if cue.search(question):
+                # Prefer the number of the kind asked for ("how much did it cost" wants money, not "18 months").
+                found.sort(key=lambda t: not looks_right.search(t))
+                break
+        return found[0] if found else None
     if qtype in ("who", "where", "other"):
         names = []
         for m in _NAME.finditer(sentence):
