@@ -2,16 +2,21 @@
 
 A sentence survives only if a retrieved paragraph supports it: each date, clock time, number and name in the
 sentence appears in that paragraph (in any of the usual spellings: "31 August" = "August 31" = "Saturday" in
-a story published on Saturday 31 August; "1,000" = "1000"; "three" = "3"), and the sentence means nearly the
-same as some sentence of the paragraph (cosine similarity of their embeddings, with the index's own model,
-at least `threshold`). A sentence whose cited paragraph fails is re-attributed to a retrieved paragraph that
-passes, or removed; an uncited sentence is treated the same way. Markers that name no source are dropped.
+a story published on Saturday 31 August; "1,000" = "1000"; "three" = "3"), most of its other words are the
+paragraph's (`min_coverage`), and it means nearly the same as some part of the paragraph (cosine similarity of
+their embeddings, with the index's own model, at least `threshold`). A sentence whose cited paragraph fails is
+re-attributed to a retrieved paragraph that passes, or removed; an uncited sentence is treated the same way.
+Markers that name no source are dropped. What it cannot see: a relation between two facts the paragraph does
+state ("three days before" when it says "after").
 
 It works on a stream: `StreamVerifier.feed()` takes model output in any pieces (a marker may be split across
 them), holds back the sentence being written, and releases each sentence only once it is complete and checked,
 so a marker shown to the user never points at the wrong paragraph.
 
-DEFAULT_THRESHOLD was calibrated with `python -m rag.verify eval/seed_gold.jsonl` (see `calibrate`).
+DEFAULT_THRESHOLD and DEFAULT_COVERAGE were calibrated with `python -m rag.verify eval/seed_gold.jsonl` (see
+`calibrate`): on the 40 gold claims with evidence against 135 other retrieved paragraphs, (0.44, 0.7) gave the
+best F0.5: recall 0.73 with no other paragraph passing, against 8% wrongly passed with the facts check alone,
+4% with facts and similarity, and 53% with similarity alone.
 """
 import re
 from dataclasses import dataclass, field
@@ -22,8 +27,8 @@ from .dates import find_event_dates, parse_iso
 from .prompts import ABSTAIN_PATTERN
 from .retrieve import Passage
 
-DEFAULT_THRESHOLD = 0.45
-DEFAULT_COVERAGE = 0.6
+DEFAULT_THRESHOLD = 0.44
+DEFAULT_COVERAGE = 0.7
 SHORT_CLAIM_WORDS = 4  # a reply this short ("Sochi.") is read together with the question it answers
 
 _MARKER = r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]"
@@ -113,7 +118,7 @@ def facts(text: str, published: str | None, known_names: set[str] = frozenset())
         rest = rest[:e.char_start] + " " + rest[e.char_end:]
     numbers = _numbers(rest)
     names = []
-    for i, m in enumerate(_NAME_WORD.finditer(text)):
+    for m in _NAME_WORD.finditer(text):
         word = re.sub(r"['’]s$", "", m.group()).strip("'’-")
         if not word or word in _NOT_NAMES or word.lower() in STOPWORDS | WH:
             continue
@@ -371,6 +376,8 @@ def verify_text(verifier: Verifier, question: str, text: str, passages: list[Pas
 def calibrate(engine, gold_path) -> dict:
     """Choose the similarity and word-coverage thresholds on a gold set: the pair that best tells evidence
     paragraphs from the other retrieved paragraphs when used together with the facts check, as in verification.
+    "Best" is F0.5, which weighs precision twice: a sentence wrongly passed is shown as verified, a sentence
+    wrongly failed only gives way to the extractive answer.
 
     A gold claim is the question followed by its expected answer ("When did the August truce start?
     31 August 2019"), the closest thing to an answer sentence the gold set gives without a model. Positives are
@@ -392,7 +399,7 @@ def calibrate(engine, gold_path) -> dict:
                 pairs.append((holds_evidence(p.text, turn["evidence"]), ok, sim, coverage(claim, p)))
     grid = [(round(0.2 + 0.01 * i, 2), c) for i in range(71) for c in (0.0, 0.5, 0.6, 0.7, 0.8)]
     default = (DEFAULT_THRESHOLD, DEFAULT_COVERAGE)
-    best = max(grid, key=lambda tc: (_rates(pairs, *tc)["f1"], -abs(tc[0] - default[0]) - abs(tc[1] - default[1])))
+    best = max(grid, key=lambda tc: (_rates(pairs, *tc)["f0.5"], -abs(tc[0] - default[0]) - abs(tc[1] - default[1])))
     return {"positives": sum(p[0] for p in pairs), "negatives": sum(not p[0] for p in pairs),
             "best": {"threshold": best[0], "coverage": best[1], **_rates(pairs, *best)},
             "default": {"threshold": default[0], "coverage": default[1], **_rates(pairs, *default)},
@@ -406,8 +413,10 @@ def _rates(pairs, t: float, c: float) -> dict:
     tp = sum(1 for e, ok in passed if e and ok)
     fp = sum(1 for e, ok in passed if not e and ok)
     pos, neg = sum(1 for e, _ in passed if e), sum(1 for e, _ in passed if not e)
-    return {"recall": round(tp / pos, 3) if pos else None, "false_pass": round(fp / neg, 3) if neg else None,
-            "f1": round(2 * tp / (tp + fp + pos), 3) if tp else 0.0}
+    precision, recall = (tp / (tp + fp), tp / pos) if tp else (0.0, 0.0)
+    return {"recall": round(recall, 3), "false_pass": round(fp / neg, 3) if neg else None,
+            "precision": round(precision, 3), "f1": round(2 * tp / (tp + fp + pos), 3) if tp else 0.0,
+            "f0.5": round(1.25 * precision * recall / (0.25 * precision + recall), 3) if tp else 0.0}
 
 
 if __name__ == "__main__":
