@@ -97,6 +97,8 @@ def main(argv=None) -> int:
     ap.add_argument("--embed-sample", type=int, default=5000, help="passages for the raw model throughput")
     ap.add_argument("--out", default=str(ROOT / "bench/results.json"))
     ap.add_argument("--docs", default=str(ROOT / "docs"), help="where benchmarks.md and the plots go ('' to skip)")
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the other systems' figures already in --out (a partial re-run; the report says so)")
     args = ap.parse_args(argv)
 
     bench = Path(args.bench).resolve()
@@ -167,6 +169,15 @@ def main(argv=None) -> int:
         run_child(["embed", str(archives[1.0]), str(args.embed_sample), str(out)])
         results["embedding"] = json.loads(out.read_text())
 
+    if args.merge and Path(args.out).exists():
+        old = json.loads(Path(args.out).read_text())
+        for name, entry in old.get("systems", {}).items():
+            if name not in results["systems"]:
+                entry["from_earlier_run"] = {k: old.get(k) for k in ("started", "finished", "load_average_start",
+                                                                     "load_average_end")}
+                results["systems"][name] = entry
+        if "embedding" not in results and "embedding" in old:
+            results["embedding"] = old["embedding"]
     results["load_average_end"] = os.getloadavg()
     results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     Path(args.out).write_text(json.dumps(results, indent=1))

@@ -76,7 +76,7 @@ def cmd_embed(archive: str, sample: str, out: str) -> None:
     from rag.config import DEFAULT_MODEL
     from rag.embed import load_embedder, model_path
 
-    texts = [c.embed_text for a in read_file(Path(archive), max_bytes=10**10).articles for c in chunk_article(a)]
+    texts = [c.embed_text for a in read_file(Path(archive), max_bytes=2*10**8).articles for c in chunk_article(a)]
     texts = random.Random(5).sample(texts, min(int(sample), len(texts)))
     texts.sort(key=len)  # what ingest does too
     result = {"passages": len(texts), "mean_chars": sum(map(len, texts)) / len(texts)}

@@ -1,0 +1,42 @@
+"""The ONNX int8 embedder (the default) agrees with the torch model it was exported from (integration: real model)."""
+import numpy as np
+import pytest
+
+from rag.config import DEFAULT_MODEL
+from rag.embed import OnnxEmbedder, load_embedder, model_path
+from rag.errors import ConfigError
+
+TEXTS = ["The truce in Idlib took effect on Saturday morning, the monitor said.",
+         "Minneapolis was the center of a federal immigration crackdown this week.",
+         "Shares of the chipmaker fell 8% after the earnings report.",
+         "x"]
+
+
+def test_default_backend_is_onnx_and_matches_torch():
+    onnx = load_embedder(DEFAULT_MODEL)
+    assert isinstance(onnx, OnnxEmbedder)
+    torch = load_embedder(DEFAULT_MODEL, backend="torch")
+    a = np.array(onnx.get_text_embedding_batch(TEXTS))
+    b = np.array(torch.get_text_embedding_batch(TEXTS))
+    assert a.shape == b.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
+    assert (a * b).sum(axis=1).min() > 0.97
+    q = np.array(onnx.get_query_embedding("When did the ceasefire in Idlib start?"))
+    assert int(np.argmax(a @ q)) == 0
+
+
+def test_batch_order_is_kept():
+    e = load_embedder(DEFAULT_MODEL)
+    together = e.get_text_embedding_batch(TEXTS)
+    alone = [e.get_text_embedding(t) for t in TEXTS]
+    assert np.allclose(together, alone, atol=1e-3)
+
+
+def test_unknown_backend_is_a_clear_error():
+    with pytest.raises(ConfigError, match="RAG_EMBED_BACKEND"):
+        load_embedder(DEFAULT_MODEL, backend="gpu")
+
+
+def test_supports_only_mean_pooled_models(tmp_path):
+    assert OnnxEmbedder.supports(model_path(DEFAULT_MODEL))
+    assert not OnnxEmbedder.supports(str(tmp_path))
