@@ -166,7 +166,7 @@ def _answer(engine, question: str, as_json: bool, **kwargs):
     for piece in engine.ask_stream(question, **kwargs):
         if isinstance(piece, Answer):
             print(file=sys.stdout)
-            print_answer(piece, with_text=False)
+            print_answer(piece, out=sys.stdout, with_text=False)  # sys.stdout now, not at import
             print(flush=True)
             return piece
         print(piece, end="", flush=True)
