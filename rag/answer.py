@@ -27,6 +27,13 @@ class Citation:
     text: str  # the whole paragraph
     quote: str  # the sentence that supports the answer
     verified: bool = True
+    also: tuple = ()  # the same paragraph in other copies of the story (dedup.Copy): "also reported by"
+
+    @classmethod
+    def of(cls, n: int, passage: Passage, quote: str, verified: bool = True) -> "Citation":
+        """Cite a retrieved passage."""
+        return cls(n, passage.article_id, passage.paragraph, passage.title, passage.source, passage.published,
+                   passage.date_method, passage.text, quote, verified, passage.also)
 
 
 @dataclass(frozen=True)
@@ -390,9 +397,7 @@ def compose(question: str, chosen: list[_Candidate], passages: list[Passage], qt
         pid = c.passage.id
         if pid not in numbers:
             numbers[pid] = len(numbers) + 1
-            citations.append(Citation(numbers[pid], c.passage.article_id, c.passage.paragraph, c.passage.title,
-                                      c.passage.source, c.passage.published, c.passage.date_method, c.passage.text,
-                                      c.sentence))
+            citations.append(Citation.of(numbers[pid], c.passage, c.sentence))
         parts.append(f"{c.sentence.strip()} [{numbers[pid]}]")
     lead = chosen[0]
     short = lead.span
@@ -404,9 +409,7 @@ def compose(question: str, chosen: list[_Candidate], passages: list[Passage], qt
         pid = other.passage.id
         if pid not in numbers:
             numbers[pid] = len(numbers) + 1
-            citations.append(Citation(numbers[pid], other.passage.article_id, other.passage.paragraph,
-                                      other.passage.title, other.passage.source, other.passage.published,
-                                      other.passage.date_method, other.passage.text, other.sentence))
+            citations.append(Citation.of(numbers[pid], other.passage, other.sentence))
         text += f" Another event fits: {other.span}{_wording(other)} [{numbers[pid]}]."
     return Answer(question, text, short, False, tuple(citations), tuple(passages))
 

@@ -5,6 +5,7 @@ import sys
 from datetime import date
 
 from .config import Config
+from .dedup import also_reported
 from .errors import RagError
 from .index import Filters
 
@@ -33,7 +34,10 @@ def citation_json(c, date_evidence: str | None = None) -> dict:
     """One citation, the same shape in `ask --json` and `timeline --json`."""
     return {"n": c.n, "article_id": c.article_id, "paragraph": c.paragraph, "title": c.title, "source": c.source,
             "published": c.published, "date_method": c.date_method, "date_evidence": date_evidence,
-            "text": c.text, "quote": c.quote, "verified": c.verified}
+            "text": c.text, "quote": c.quote, "verified": c.verified,
+            "also_reported": [{"article_id": o.article_id, "paragraph": o.paragraph, "title": o.title,
+                               "source": o.source, "published": o.published, "differs": o.differs}
+                              for o in getattr(c, "also", ())]}
 
 
 def date_evidence(index, citations) -> dict[str, str]:
@@ -85,6 +89,8 @@ def print_answer(answer, out=sys.stdout, with_text: bool = True) -> None:
             date_note = f"{c.published} ({c.date_method})" if c.published else "date unknown"
             print(f"[{c.n}] {c.source or 'unknown source'}, {date_note} — {c.title} — paragraph {c.paragraph} "
                   f"({c.article_id}:{c.paragraph})\n    “{c.quote}”", file=out)
+            if c.also:
+                print(f"    {also_reported(c)}", file=out)
     elif answer.abstained and answer.passages:
         print("\nRelated, but not an answer:", file=out)
         for p in answer.passages[:3]:

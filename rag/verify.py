@@ -354,8 +354,7 @@ class StreamVerifier:
             for n, quote in zip(c.sources, c.quotes):
                 if n not in citations:
                     p = passages[n - 1]
-                    citations[n] = Citation(self.numbers[n], p.article_id, p.paragraph, p.title, p.source,
-                                            p.published, p.date_method, p.text, quote, verified=True)
+                    citations[n] = Citation.of(self.numbers[n], p, quote, verified=True)
         first = kept[0]
         span, _ = find_span(first.claim.text, question_type(question), question, passages[first.sources[0] - 1])
         return Answer(question, self.text, span, False, tuple(sorted(citations.values(), key=lambda c: c.n)),

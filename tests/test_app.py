@@ -401,3 +401,22 @@ def test_evaluation_page_scores_the_seed_gold(app_env, monkeypatch):
     asked = sum(len(item.get("turns") or [item]) for item in load_gold(ROOT / "eval/seed_gold.jsonl"))
     assert table["n"].iloc[-1] == asked
     assert at.metric[0].label == "Answer accuracy"
+
+
+def test_a_wire_copy_shows_as_also_reported_under_the_citation(fresh_app_env, monkeypatch, real_embedder):
+    from rag.config import Config
+    from rag.engine import build_engine
+
+    afp = (fresh_app_env / "afp-2019-idleb-unilateral-ceasefire.txt").read_text()
+    (fresh_app_env / "wire-copy.txt").write_text(afp.replace("Beirut (AFP)", "date 2019-09-01\nsource: Wire Desk"
+                                                                             "\n\nBeirut (AFP)"))
+    engine = build_engine(Config.from_env(), embedder=real_embedder)
+    assert engine.ingest([fresh_app_env]).added == ["wire-copy"]
+    engine.index.close()
+    at = start(monkeypatch)
+    reply = ask(at, "How many civilians have the bombings killed in the Idleb region since the end of April?")
+    cited = reply.expander[0]
+    assert "Wire Desk" in _unescape_md(cited.label)  # the newest copy represents the story
+    assert "Also reported by AFP, 2019-08-31" in _unescape_md(cited.caption[-1].value)
+    assert ("Also: AFP, 31 August 2019, ¶11", f"article={AFP_ID}&p=11") in [
+        (_unescape_md(label), q) for label, q in page_links(at)]

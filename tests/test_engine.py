@@ -147,3 +147,18 @@ def test_no_index_gives_one_clear_line(index_dir, capsys):
     with pytest.raises(NoIndexError):
         from rag.index import Index
         Index(index_dir)
+
+
+def test_wire_copy_is_cited_once_with_also_reported(seed_engine, archive_copy):
+    afp = (archive_copy / "afp-2019-idleb-unilateral-ceasefire.txt").read_text()
+    copy = afp.replace("Beirut (AFP)", "date 2019-09-01\nsource: Wire Desk\n\nBeirut (AFP)").replace("950", "960")
+    (archive_copy / "wire-copy.txt").write_text(copy)
+    assert seed_engine.ingest([archive_copy]).ok
+    answer = seed_engine.ask("How many civilians have the bombings killed in the Idleb region since the end of April?")
+    assert not answer.abstained
+    [c] = [c for c in answer.citations if "civilians" in c.text]
+    assert c.article_id == "wire-copy" and "960" in c.text  # the newest version represents the story
+    assert [o.article_id for o in c.also] == ["afp-2019-idleb-unilateral-ceasefire"]
+    data = answer_json(answer)
+    also = data["citations"][0]["also_reported"]
+    assert also[0]["source"] == "AFP" and also[0]["paragraph"] == c.paragraph

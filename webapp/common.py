@@ -9,6 +9,7 @@ import streamlit as st
 
 import rag.engine as engine_module
 from rag.config import Config
+from rag.dedup import also_reported
 from rag.engine import ANSWERERS, Engine, build_engine
 from rag.errors import RagError
 from rag.index import Filters
@@ -219,6 +220,13 @@ def show_citation(engine: Engine, c) -> None:
             st.warning("This citation could not be checked against the paragraph; read it before relying on it.")
         st.page_link(ARCHIVE_PAGE, label=f"Open the article at ¶{c.paragraph}", icon=":material/article:",
                      query_params={"article": c.article_id, "p": str(c.paragraph)})
+        if getattr(c, "also", ()):  # wire copies and other versions of the story, folded into this citation
+            st.caption(md(also_reported(c)))
+            for o in c.also:
+                st.page_link(ARCHIVE_PAGE, label=md(f"Also: {o.source or 'unknown source'}, "
+                                                    f"{human_date(o.published)}, ¶{o.paragraph}"),
+                             icon=":material/content_copy:", query_params={"article": o.article_id,
+                                                                           "p": str(o.paragraph)})
         st.code(reference(c.source, c.published, c.title, c.paragraph, c.article_id), language=None,
                 wrap_lines=True)
 
