@@ -29,3 +29,10 @@ def test_needs_enough_articles():
     articles = [art(i, 1 + i, PROMO) for i in range(4)]
     assert find_boilerplate(articles) == set()
     assert find_boilerplate(articles, min_articles=4) == {key(PROMO)}
+
+
+def test_chunking_skips_boilerplate_but_keeps_numbers():
+    from rag.chunking import chunk_article
+    a = art(1, 1, "First real paragraph of the story.", PROMO, "Third paragraph with more news.")
+    chunks = chunk_article(a, skip=frozenset({key(PROMO)}))
+    assert [c.paragraph for c in chunks] == [1, 3]
