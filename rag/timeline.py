@@ -143,10 +143,8 @@ def _numbered(groups: list[tuple[_Found, list[_Found]]]) -> list[TimelineEvent]:
     numbers: dict[str, int] = {}
 
     def cite(f: _Found) -> Citation:
-        p, r = f.passage, f.view.record
-        n = numbers.setdefault(p.id, len(numbers) + 1)
-        return Citation(n, p.article_id, p.paragraph, r.title, r.source, r.published, r.date_method, p.text,
-                        f.sentence)
+        n = numbers.setdefault(f.passage.id, len(numbers) + 1)
+        return Citation.of(n, f.passage, f.sentence)
 
     events = []
     for best, others in groups:
