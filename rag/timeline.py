@@ -34,9 +34,13 @@ class TimelineEvent:
 
     @property
     def label(self) -> str:
-        """'Saturday 31 August 2019, 06:00', 'September 2018', 'since April 2019', or a range."""
+        """'Saturday 31 August 2019, 06:00', 'September 2018', 'early August 2019', '2013', 'since April 2019'."""
         if self.kind == "since":  # its start is as precise as a month at best ("since the end of April")
             return f"since {self.start.strftime('%B %Y')}"
+        if self.kind == "year" and self.start.year == self.end.year:  # "in 2013", "early 2011"
+            part = {(1, 12): "", (1, 4): "early ", (5, 8): "mid-", (9, 12): "late "}.get(
+                (self.start.month, self.end.month), "")
+            return f"{part}{self.start.year}"
         return describe_event(self)
 
 
@@ -52,6 +56,12 @@ def timeline(engine, topic: str, k: int = CANDIDATES, filters: Filters = Filters
     with engine.lock:
         passages = engine.retriever.retrieve(topic, k, filters)
         articles = {p.article_id: _ArticleView(engine.index, p.article_id, terms) for p in passages}
+        # Retrieval finds the articles; an article whose headline is the topic gives all its dated paragraphs
+        # (the best-matching paragraphs of a story are often its undated headings and summaries).
+        retrieved = {p.id for p in passages}
+        more = [f"{a}:{n}" for a, view in articles.items() if view.headline_on_topic for n in view.dated
+                if f"{a}:{n}" not in retrieved]
+        passages += engine.retriever.passages(more, dict.fromkeys(more, 0.0), {})
         for rank, p in enumerate(passages):
             view = articles[p.article_id]
             if view.record is None or not view.about_topic:
@@ -63,6 +73,8 @@ def timeline(engine, topic: str, k: int = CANDIDATES, filters: Filters = Filters
                 if not (start and end) or (hint and fit(start, start if since else end, hint) == 0.0):
                     continue
                 sentence = _sentence(sentences, e["text"]) or p.text
+                if _words_besides_dates(sentence, p.events) < 3:  # a dateline, "Updated April 3, 2026, 8:47 a.m."
+                    continue
                 dates_in_sentence = sum(1 for other in p.events if other["text"] in sentence)
                 stems = _words(sentence, terms)
                 mentions = _mentions(terms, sentence_stems(sentence))
@@ -94,9 +106,11 @@ class _ArticleView:
     def __init__(self, index, article_id: str, terms: dict[str, float]):
         self.record = index.article(article_id)
         self.about_topic = self.headline_on_topic = False
+        self.dated: list[int] = []
         if self.record is None:
             return
         paragraphs = index.paragraphs(article_id)
+        self.dated = [n for n, _, events in paragraphs if events]  # paragraph numbers that hold event dates
         everything = sentence_stems(" ".join([self.record.title] + [t for _, t, _ in paragraphs]))
         lead = sentence_stems(" ".join([self.record.title] + [t for _, t, _ in paragraphs[:1]]))
         names = [t for t, w in terms.items() if w > 1]
@@ -122,7 +136,9 @@ def _fold(found: list[tuple[_Found, int]]) -> list[tuple[_Found, list[_Found]]]:
     for g in groups:
         # The representative: a sentence naming the topic and no other date, stating a time, most about the
         # topic, earliest in its article (news tells the main event first), best-ranked.
-        best = min(g, key=lambda fr: (not fr[0].mentions, fr[0].dates > 1, fr[0].kind == "time", fr[0].time is None,
+        # A sentence that opens with its date and time is mostly a live blog's timestamp, not the event.
+        best = min(g, key=lambda fr: (not fr[0].mentions, fr[0].dates > 1, fr[0].kind == "time",
+                                      fr[0].sentence.startswith(fr[0].date_text), fr[0].time is None,
                                       -fr[0].mentions, fr[0].passage.paragraph, fr[1]))[0]
         others = [f for f, _ in g if f is not best and f.passage.id != best.passage.id]
         out.append((best, list({f.passage.id: f for f in others}.values())))
@@ -153,6 +169,12 @@ def _numbered(groups: list[tuple[_Found, list[_Found]]]) -> list[TimelineEvent]:
                                     trim(best.sentence, best.date_text), citation, best.view.record.date_evidence,
                                     tuple(cite(o) for o in others)))
     return events
+
+
+def _words_besides_dates(sentence: str, events) -> int:
+    for e in events:
+        sentence = sentence.replace(e["text"], " ")
+    return sum(1 for t in content_terms(sentence) if not t.isdigit())  # "10:38 a.m." leaves numbers
 
 
 def _sentence(sentences: list[str], words: str) -> str | None:

@@ -52,6 +52,15 @@ def test_labels_say_how_precise_the_date_is(seed_engine):
     assert labels["Since the end of April"] == "since April 2019"
     assert labels["on August 8th"] == "Thursday 8 August 2019"
     assert labels["6:00 am on August 31"] == "Saturday 31 August 2019, 06:00"
+    assert labels["In September 2018"] == "September 2018"
+
+
+def test_year_labels():
+    from rag.answer import Citation
+    c = Citation(1, "a", 1, "t", None, None, "unknown", "x", "x")
+    assert TimelineEvent(date(2013, 1, 1), date(2013, 12, 31), None, "year", "in 2013", "x", c, "").label == "2013"
+    assert TimelineEvent(date(2011, 1, 1), date(2011, 4, 30), None, "year", "early 2011", "x", c, "").label == \
+        "early 2011"
 
 
 def test_a_date_in_the_topic_keeps_only_events_in_it(seed_engine):
@@ -60,6 +69,25 @@ def test_a_date_in_the_topic_keeps_only_events_in_it(seed_engine):
     assert find(events, date(2019, 8, 31)) and not find(events, date(2018, 9, 1))
     august = timeline(seed_engine, "Idlib ceasefire in August 2019")
     assert august and all(e.start.month == 8 for e in august)
+
+
+def test_an_article_headed_by_the_topic_gives_all_its_dated_paragraphs(seed_engine):
+    # the fewest paragraphs that find both articles; the AFP article's other dated paragraphs come along
+    k = next(k for k in range(1, 29) if {p.article_id for p in seed_engine.retriever.retrieve("Idlib ceasefire", k)}
+             == {AFP, REUTERS})
+    retrieved = {p.id for p in seed_engine.retriever.retrieve("Idlib ceasefire", k)}
+    assert f"{AFP}:7" not in retrieved and f"{AFP}:12" not in retrieved, "pick paragraphs retrieval leaves out"
+    events = timeline(seed_engine, "Idlib ceasefire", k=k)
+    assert find(events, date(2019, 8, 8)) and find(events, date(2019, 8, 1), date(2019, 8, 10))
+
+
+def test_a_dateline_or_update_stamp_is_no_event(seed_engine, archive_copy):
+    (archive_copy / "update.txt").write_text(
+        "date 2019-09-02\n\nIdlib ceasefire holds despite shelling\n\nSept. 2, 2019 Updated Sept. 2, 2019, 10:38 a.m.\n\n"
+        "The Idlib ceasefire held on Sunday, a monitor said, although artillery fire continued near Khan Cheikhoun.\n")
+    assert seed_engine.ingest([archive_copy]).ok
+    mine = [e for e in timeline(seed_engine, "Idlib ceasefire") if e.citation.article_id == "update"]
+    assert [(e.start, e.date_text) for e in mine] == [(date(2019, 9, 1), "on Sunday")]
 
 
 def test_a_topic_the_archive_does_not_cover_has_no_events(seed_engine):
