@@ -58,7 +58,8 @@ def timeline_json(topic: str, events, index=None) -> dict:
         for e in events]}
 
 
-def print_timeline(topic: str, events, out=sys.stdout) -> None:
+def print_timeline(topic: str, events, out=None) -> None:
+    out = out or sys.stdout  # the current one, not the one at import time
     if not events:
         print(f"The archive holds no dated events about \u201c{topic}\u201d.", file=out)
         return
