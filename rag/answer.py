@@ -61,7 +61,7 @@ WH = {"when", "what", "which", "who", "whom", "whose", "where", "why", "how"}
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _CALENDAR_WORDS = set(_MONTHS.split("|")) | {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                                               "Sunday"}
-_UNIT = r"(?:\s(?:euros?|dollars?|pounds?|yuan|yen|rupees?|days?|weeks?|months?|years?|hours?|minutes?|people))?"
+_UNIT = r"(?:\s(?:euros?|dollars?|pounds?|yuan|yen|rupees?|days?|weeks?|months?|years?|hours?|minutes?))?"
 _NUMBER = re.compile(
     r"(?:(?:more|fewer|less) than |at least |about |around |nearly |almost |over |some |up to )?"
     r"(?:[$€£]?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|trillion|thousand|hundred))?"

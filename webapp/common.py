@@ -7,10 +7,9 @@ from datetime import date
 
 import streamlit as st
 
-import rag.engine as engine_module
 from rag.config import Config
 from rag.dedup import also_reported
-from rag.engine import ANSWERERS, Engine, build_engine
+from rag.engine import ANSWERERS, Engine, available_answerers, build_engine, make_answerer
 from rag.errors import RagError
 from rag.index import Filters
 
@@ -71,8 +70,7 @@ def get_engine() -> Engine:
 @st.cache_resource(show_spinner=False)
 def _engine_with(key: str, answerer: str, _base: Engine) -> Engine:
     engine = copy.copy(_base)  # same index, embedder, retriever and lock: only the answer step differs
-    make = getattr(engine_module, "make_answerer", None)  # backends that need settings build through it
-    engine.answerer = make(answerer, _base.embedder) if make else ANSWERERS[answerer]()
+    engine.answerer = make_answerer(answerer, _base.embedder)
     return engine
 
 
@@ -82,23 +80,6 @@ def engine_for(answerer: str) -> Engine:
     if answerer == base.config.answerer or answerer not in ANSWERERS:
         return base
     return _engine_with(_config_key(base.config), answerer, base)
-
-
-def available_answerers() -> list[str]:
-    """Answer backends that can run here; a backend class may say so with an `available()` classmethod."""
-    listed = getattr(engine_module, "available_answerers", None)
-    if listed:
-        return listed()
-    names = []
-    for name, cls in ANSWERERS.items():
-        check = getattr(cls, "available", None)
-        try:
-            ok = check() if callable(check) else True
-        except Exception:  # a backend that cannot even check is not available
-            ok = False
-        if ok:
-            names.append(name)
-    return names
 
 
 # --- sidebar settings -------------------------------------------------------------------------------------
