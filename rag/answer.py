@@ -222,7 +222,7 @@ class ExtractiveAnswerer:
                                    + share * sentence_fit(sentence, p, hint))
                 if not _covers_a_word(plain, names, stems):
                     coverage = min(coverage, 0.0)
-                span, specificity = find_span(sentence, qtype, question, p, hint)
+                span, specificity = find_span(sentence, qtype, question, p, hint, terms)
                 score = (coverage + 0.25 * _coverage(context_terms or {}, stems, title_stems)
                          + (0.25 + specificity if span else 0.0) - 0.04 * rank + 0.3 * p.similarity)
                 out.append(_Candidate(p, rank, sentence, coverage, span, score))
@@ -267,22 +267,45 @@ def _adds(c: _Candidate, chosen: list[_Candidate]) -> bool:
     return len(new) >= 4
 
 
-def find_span(sentence: str, qtype: str, question: str, passage: Passage, hint=None) -> tuple[str | None, float]:
+def find_span(sentence: str, qtype: str, question: str, passage: Passage, hint=None,
+              terms: dict[str, float] | None = None) -> tuple[str | None, float]:
     """The short answer inside a sentence for the question type (or None), and a bonus for how precise it is."""
     if qtype == "when":
-        best = best_event(sentence, passage, hint)
+        best = best_event(sentence, passage, hint, terms if terms is not None else content_terms(question))
         if best is None:
             return None, 0.0
         return describe_event(best), 0.05 * _precision(best)
     return _name_or_number(sentence, qtype, question), 0.0
 
 
-def best_event(sentence: str, passage: Passage, hint=None):
-    """The date a "when" answer gives from this sentence: one in the question's range if any, the most precise."""
+def best_event(sentence: str, passage: Passage, hint=None, terms: dict[str, float] | None = None):
+    """The date a "when" answer gives from this sentence: one in the question's range if any, then the one
+    nearest the question's words ("announced on Friday that the truce would take effect on Saturday" answers
+    "when did it take effect" with Saturday), then the most precise."""
     events = find_event_dates(sentence, parse_iso(passage.published))
     if not events:
         return None
-    return max(events, key=lambda e: (bool(hint) and fit(e.start, e.end, hint) > 0, _precision(e)))
+    near = _nearness(sentence, events, terms) if terms and len(events) > 1 else [0.0] * len(events)
+    ranked = zip(events, near)
+    return max(ranked, key=lambda en: (bool(hint) and fit(en[0].start, en[0].end, hint) > 0, round(en[1], 2),
+                                       _precision(en[0])))[0]
+
+
+def _nearness(sentence: str, events, terms: dict[str, float]) -> list[float]:
+    """For each event, the question's words in the sentence weighted by closeness (in words) to it."""
+    words = [(m.start(), canon(stem(m.group()))) for m in re.finditer(r"\w+", _POSSESSIVE.sub("", sentence.lower()))]
+    hits = [(pos, terms[w]) for pos, w in words if w in terms]
+    out = []
+    for e in events:
+        at = sum(1 for pos, _ in words if pos < e.char_start)
+        span = max(1, sum(1 for pos, _ in words if e.char_start <= pos < e.char_end))
+        score = 0.0
+        for pos, weight in hits:
+            i = sum(1 for p, _ in words if p < pos)
+            gap = at - i if i < at else max(0, i - (at + span - 1))
+            score += weight / (1 + gap)
+        out.append(score)
+    return out
 
 
 def sentence_fit(sentence: str, passage: Passage, hint) -> float:
@@ -373,7 +396,15 @@ def _name_or_number(sentence: str, qtype: str, question: str) -> str | None:
 
 
 def describe_event(event) -> str:
-    """An absolute date (and time) for an event date found in a sentence."""
+    """An absolute date (and time) for an event date: 'Saturday 31 August 2019, 06:00', 'early August 2019',
+    'September 2018', 'mid-2013', 'since April 2019'."""
+    if event.kind == "since":  # its start is as precise as a month at best ("since the end of April")
+        return f"since {event.start.year}" if (event.start.month, event.start.day) == (1, 1) else \
+            f"since {event.start.strftime('%B %Y')}"
+    if event.kind == "year" and event.start.year == event.end.year:  # "in 2013", "early 2011"
+        part = {(1, 12): "", (1, 4): "early ", (5, 8): "mid-", (9, 12): "late "}.get(
+            (event.start.month, event.end.month), "")
+        return f"{part}{event.start.year}"
     if event.start == event.end:
         text = format_date(event.start)
     elif event.kind == "month" and event.start.month == event.end.month and (event.end - event.start).days < 27:

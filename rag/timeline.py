@@ -35,12 +35,6 @@ class TimelineEvent:
     @property
     def label(self) -> str:
         """'Saturday 31 August 2019, 06:00', 'September 2018', 'early August 2019', '2013', 'since April 2019'."""
-        if self.kind == "since":  # its start is as precise as a month at best ("since the end of April")
-            return f"since {self.start.strftime('%B %Y')}"
-        if self.kind == "year" and self.start.year == self.end.year:  # "in 2013", "early 2011"
-            part = {(1, 12): "", (1, 4): "early ", (5, 8): "mid-", (9, 12): "late "}.get(
-                (self.start.month, self.end.month), "")
-            return f"{part}{self.start.year}"
         return describe_event(self)
 
 

@@ -162,3 +162,19 @@ def test_wire_copy_is_cited_once_with_also_reported(seed_engine, archive_copy):
     data = answer_json(answer)
     also = data["citations"][0]["also_reported"]
     assert also[0]["source"] == "AFP" and also[0]["paragraph"] == c.paragraph
+
+
+def test_when_answer_takes_the_date_nearest_the_questions_words():
+    sentence = ("The Russian army announced on Friday that a unilateral ceasefire would come into effect on "
+                "Saturday morning in the Idleb region.")
+    p = _passage(sentence)  # published Saturday 31 August 2019
+    answer = ExtractiveAnswerer().answer("When did the unilateral ceasefire come into effect?", [p])
+    assert answer.short_answer.startswith("Saturday 31 August 2019")
+    announced = ExtractiveAnswerer().answer("When did the Russian army announce the ceasefire?", [p])
+    assert announced.short_answer.startswith("Friday 30 August 2019")
+
+
+def test_since_and_year_answers_read_as_people_write_them():
+    p = _passage("Syria has been locked in a vicious civil war since early 2011, when protests were crushed.")
+    assert ExtractiveAnswerer().answer("Since when has Syria been locked in a civil war?", [p]).short_answer \
+        == "since 2011"
