@@ -433,7 +433,9 @@ def compose(question: str, chosen: list[_Candidate], passages: list[Passage], qt
     lead = chosen[0]
     short = lead.span
     if qtype == "when" and short:
-        text = f"{short}{_wording(lead)} [1]. " + " ".join(parts)
+        short, zone = _with_zone(short, chosen)
+        markers = "[1]" + (f"[{numbers[zone.passage.id]}]" if zone and numbers[zone.passage.id] != 1 else "")
+        text = f"{short}{_wording(lead)} {markers}. " + " ".join(parts)
     else:
         text = " ".join(parts)
     if other is not None:
@@ -443,6 +445,18 @@ def compose(question: str, chosen: list[_Candidate], passages: list[Passage], qt
             citations.append(Citation.of(numbers[pid], other.passage, other.sentence))
         text += f" Another event fits: {other.span}{_wording(other)} [{numbers[pid]}]."
     return Answer(question, text, short, False, tuple(citations), tuple(passages))
+
+
+def _with_zone(span: str, chosen: list[_Candidate]) -> tuple[str, _Candidate | None]:
+    """'…, 06:00' becomes '…, 06:00 (03:00 GMT)' when another chosen sentence gives that clock time with its
+    zone; returns the span and the sentence it borrowed from (to cite it too)."""
+    date_part, _, clock = span.partition(", ")
+    if not clock or "(" in clock:
+        return span, None
+    for c in chosen[1:]:
+        if c.span and c.span.startswith(f"{date_part}, {clock} ("):
+            return c.span, c
+    return span, None
 
 
 def _wording(c: _Candidate) -> str:
