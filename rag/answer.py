@@ -55,10 +55,12 @@ has have had what which who whom whose when where why how that this these those 
 there their they them he she his her him i you we our your my me us not no yes so if will would can could should
 may might must shall s t just also any all some such many much more most other own same very up down out over
 under again further once here both each few only too nor against between through during before after above below
-off while until because per via according said says say tell told""".split())
+off while until because per via according said says say tell told happen happened happens occur occurred""".split())
 WH = {"when", "what", "which", "who", "whom", "whose", "where", "why", "how"}
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_PLURAL_ASK = re.compile(r"\b(?:which|what)\s+(?:two\s+|three\s+)?\w+(?:ies|[^s]s)\b|\bwho (?:were|are)\b", re.I)
+_EVENT_ASK = re.compile(r"\bwhat (?:happened|occurred|took place|is happening|was going on)\b", re.I)
 _CALENDAR_WORDS = set(_MONTHS.split("|")) | {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                                               "Sunday"}
 _UNIT = r"(?:\s(?:euros?|dollars?|pounds?|yuan|yen|rupees?|days?|weeks?|months?|years?|hours?|minutes?))?"
@@ -186,9 +188,13 @@ class ExtractiveAnswerer:
         for c in candidates[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            # A second sentence only when it is nearly as good and adds something new.
-            if c.score >= 0.8 * chosen[0].score and c.coverage >= self.min_coverage and \
-                    c.sentence not in {x.sentence for x in chosen} and _adds(c, chosen) and _agrees(c, chosen[0]):
+            # A second sentence only when it is nearly as good and adds something new: one giving the same
+            # answer (the same date) corroborates it; one without an answer must cover the question nearly as well.
+            lead = chosen[0]
+            corroborates = bool(c.span and lead.span)
+            needed = self.min_coverage if corroborates else max(self.min_coverage, 0.8 * lead.coverage)
+            if c.score >= 0.8 * lead.score and c.coverage >= needed and \
+                    c.sentence not in {x.sentence for x in chosen} and _adds(c, chosen) and _agrees(c, lead):
                 chosen.append(c)
         other = another_event(candidates, chosen, hint, self.min_coverage) if qtype == "when" else None
         return compose(question, chosen, passages, qtype, other)
@@ -275,7 +281,10 @@ def find_span(sentence: str, qtype: str, question: str, passage: Passage, hint=N
         if best is None:
             return None, 0.0
         return describe_event(best), 0.05 * _precision(best)
-    return _name_or_number(sentence, qtype, question), 0.0
+    span = _name_or_number(sentence, qtype, question)
+    # "Which countries …", "who were the leaders …": a plural question is answered by several names.
+    plural = span is not None and " and " in span and _PLURAL_ASK.search(question) is not None
+    return span, 0.1 if plural else 0.0
 
 
 def best_event(sentence: str, passage: Passage, hint=None, terms: dict[str, float] | None = None):
@@ -293,18 +302,23 @@ def best_event(sentence: str, passage: Passage, hint=None, terms: dict[str, floa
 
 def _nearness(sentence: str, events, terms: dict[str, float]) -> list[float]:
     """For each event, the question's words in the sentence weighted by closeness (in words) to it."""
-    words = [(m.start(), canon(stem(m.group()))) for m in re.finditer(r"\w+", _POSSESSIVE.sub("", sentence.lower()))]
-    hits = [(pos, terms[w]) for pos, w in words if w in terms]
+    return _word_nearness(sentence, [(e.char_start, e.char_end) for e in events], terms)
+
+
+def _word_nearness(sentence: str, spans: list[tuple[int, int]], terms: dict[str, float],
+                   after_cost: int = 1) -> list[float]:
+    """For each character span of the sentence, the question's words there weighted by 1 / (1 + words between);
+    with after_cost > 1, a question word before the span counts as that many times further away."""
+    # Word positions in the original sentence (the possessive is dropped per word, keeping offsets intact).
+    words = [(m.start(), canon(stem(_POSSESSIVE.sub("", m.group().lower()))))
+             for m in re.finditer(r"\w+(?:['’]s\b)?", sentence)]
+    hits = [i for i, (_, w) in enumerate(words) if w in terms]
     out = []
-    for e in events:
-        at = sum(1 for pos, _ in words if pos < e.char_start)
-        span = max(1, sum(1 for pos, _ in words if e.char_start <= pos < e.char_end))
-        score = 0.0
-        for pos, weight in hits:
-            i = sum(1 for p, _ in words if p < pos)
-            gap = at - i if i < at else max(0, i - (at + span - 1))
-            score += weight / (1 + gap)
-        out.append(score)
+    for start, end in spans:
+        first = sum(1 for pos, _ in words if pos < start)
+        last = max(first, sum(1 for pos, _ in words if pos < end) - 1)
+        out.append(sum(terms[words[i][1]] / (1 + (after_cost * (first - i) if i < first else max(0, i - last)))
+                       for i in hits if not first <= i <= last))
     return out
 
 
@@ -374,8 +388,10 @@ def _name_or_number(sentence: str, qtype: str, question: str) -> str | None:
                 found.sort(key=lambda t: not looks_right.search(t))
                 break
         return found[0] if found else None
+    if qtype == "other" and _EVENT_ASK.search(question):
+        return None  # "what happened …" is answered by the sentence, not a name in it
     if qtype in ("who", "where", "other"):
-        names = []
+        names = []  # (name, position in the sentence)
         for m in _NAME.finditer(sentence):
             name = re.sub(r"^(?:The|A|An|In|On|At|But|And|After|Since|Before)\s+", "", m.group()).strip(" .,'’")
             if not name or name.lower() in STOPWORDS or name in _MONTHS.split("|"):
@@ -384,14 +400,19 @@ def _name_or_number(sentence: str, qtype: str, question: str) -> str | None:
                 continue
             if m.start() == 0 and " " not in name and name.lower() in STOPWORDS | WH:
                 continue
-            names.append(name)
+            names.append((name, m.start() + m.group().find(name)))
         if not names:
             return None
         if qtype == "where":
-            for name in names:
-                if re.search(rf"\b(?:in|at|near|from|to)\s+(?:the\s+)?{re.escape(name)}", sentence):
-                    return name
-        return names[0]
+            placed = [(n, at) for n, at in names
+                      if re.search(rf"\b(?:in|at|near|from|to)\s+(?:the\s+)?{re.escape(n)}", sentence)]
+            names = placed or names
+        # "Turkey had complained to Moscow, which backs the Assad regime": who backs it is the name just before
+        # the question's own words (names stand before what they did), not the first name in the sentence.
+        terms = content_terms(question)
+        words = {t: w for t, w in terms.items() if w <= 1} or terms  # the relation asked about, not its topic
+        near = _word_nearness(sentence, [(at, at + len(n)) for n, at in names], words, after_cost=2)
+        return max(zip(names, near), key=lambda x: (round(x[1], 2), -x[0][1]))[0][0]
     return None
 
 

@@ -53,6 +53,8 @@ def split_sentences(text: str) -> list[str]:
         # "Mr. Smith", "Jan. 5", "U.S. officials": a split after an abbreviation is undone.
         if out and re.search(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])*|St|No|vs)\.$", out[-1]) and len(out[-1]) < 400:
             out[-1] = f"{out[-1]} {p}"
+        elif out and p.startswith("(") and len(p) < 80:  # a caption's "(June 7, 2019) (AFP)" belongs to it
+            out[-1] = f"{out[-1]} {p}"
         else:
             out.append(p)
     return [s for s in out if s]

@@ -178,3 +178,22 @@ def test_since_and_year_answers_read_as_people_write_them():
     p = _passage("Syria has been locked in a vicious civil war since early 2011, when protests were crushed.")
     assert ExtractiveAnswerer().answer("Since when has Syria been locked in a civil war?", [p]).short_answer \
         == "since 2011"
+
+
+def test_who_answer_is_the_name_before_the_questions_words():
+    p = _passage("Turkey had complained to Moscow, which backs the Assad regime, while Russia had said the onus "
+                 "was on Ankara to rein in the opposition.")
+    assert ExtractiveAnswerer().answer("Who backs the Assad regime?", [p]).short_answer == "Moscow"
+
+
+def test_plural_question_prefers_several_names():
+    ps = [_passage("Russian agencies said on Wednesday that a ceasefire was agreed in Idlib."),
+          _passage("Russia and Turkey have agreed on a ceasefire in Idlib.", 2)]
+    assert ExtractiveAnswerer().answer("Which countries agreed on a ceasefire in Idlib?", ps).short_answer \
+        == "Russia and Turkey"
+
+
+def test_caption_date_stays_with_its_sentence():
+    from rag.chunking import split_sentences
+    assert split_sentences("Smoke rises over Khan Shaykhun. (June 7, 2019) (AFP)") == [
+        "Smoke rises over Khan Shaykhun. (June 7, 2019) (AFP)"]
