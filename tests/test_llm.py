@@ -129,12 +129,12 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def openai_server():
+def openai_server(tmp_path_factory):
     """`python -m llama_cpp.server` with the bundled model, through our launcher (plain CPU buffers: see
     rag/answerers/llama_server.py)."""
     import httpx
     port = free_port()
-    log = open(ROOT / ".pytest_cache" / f"llama-server-{port}.log", "w")
+    log = open(tmp_path_factory.mktemp("llama-server") / "server.log", "w")  # a clean clone has no .pytest_cache
     proc = subprocess.Popen([sys.executable, "-m", "rag.answerers.llama_server", "--model", model_file(),
                              "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "1"],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
