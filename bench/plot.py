@@ -49,7 +49,7 @@ def render(results: dict, docs: Path) -> list[Path]:
     for ax in (left, right):
         ax.grid(alpha=0.3)
         ax.set_ylim(bottom=0)
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
     written.append(_save(fig, docs / "bench-growth.png"))
     return written
