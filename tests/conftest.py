@@ -3,6 +3,7 @@ import hashlib
 import math
 import re
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,13 @@ from llama_index.core.embeddings import BaseEmbedding
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVE = ROOT / "archive"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def free_port() -> int:
+    """A TCP port free on loopback right now (for servers the tests start)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class HashEmbedding(BaseEmbedding):

@@ -7,7 +7,6 @@ surviving citations are verified and point at real paragraphs, injected instruct
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ from rag.answerers.ollama import OllamaAnswerer
 from rag.answerers.openai_compat import OpenAICompatAnswerer
 from rag.config import Config
 from rag.engine import build_engine
-from tests.conftest import ARCHIVE, DATA, ROOT
+from tests.conftest import ARCHIVE, DATA, ROOT, free_port
 
 CANARY = DATA / "canary-injection.txt"
 
@@ -121,12 +120,6 @@ def test_missing_model_file_is_a_clear_error(real_embedder, monkeypatch, tmp_pat
 
 
 # --- llama-cpp-python's OpenAI-compatible server -------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def openai_server(tmp_path_factory):

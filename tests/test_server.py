@@ -5,7 +5,6 @@ no answer ever shows part of an article version.
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -15,18 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARCHIVE, ROOT
+from tests.conftest import ARCHIVE, ROOT, free_port
 
 CLIENT_THREADS = 6
 CLIENT_PROCESSES = 2
 QUESTIONS_PER_CLIENT = 50
 LOAD_ARTICLES = 60  # version 1 indexed first; version 2 (every article changed, one more paragraph) during the load
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
