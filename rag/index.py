@@ -101,17 +101,26 @@ class Index:
         self._reading, self._reading_lock = 0, threading.Lock()
         self.chroma_url = chroma_url
         self._store = None
+        self._collection = None
         self._bm25 = None
         self._bm25_stamp = None
 
     # --- Chroma -----------------------------------------------------------------------------
     @property
     def store(self):
-        """llama-index's ChromaVectorStore over our collection (opened lazily: the first query pays for it)."""
+        """llama-index's ChromaVectorStore over our collection (for writes; queries use `collection` directly)."""
         if self._store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._store = ChromaVectorStore(chroma_collection=self.collection)
+        return self._store
+
+    @property
+    def collection(self):
+        """The Chroma collection, opened lazily without llama-index (seconds of imports a query does not need)."""
+        if self._collection is None:
             import chromadb
             from chromadb.config import Settings
-            from llama_index.vector_stores.chroma import ChromaVectorStore
 
             settings = Settings(anonymized_telemetry=False)
             if self.chroma_url:
@@ -128,12 +137,8 @@ class Index:
             else:
                 client = chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=settings)
                 collection = client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"})
-            self._store = ChromaVectorStore(chroma_collection=collection)
-        return self._store
-
-    @property
-    def collection(self):
-        return self.store._collection
+            self._collection = collection
+        return self._collection
 
     # --- writing ----------------------------------------------------------------------------
     def hashes(self) -> dict[str, str]:
