@@ -197,7 +197,7 @@ class ExtractiveAnswerer:
                     c.sentence not in {x.sentence for x in chosen} and _adds(c, chosen) and _agrees(c, lead):
                 chosen.append(c)
         other = another_event(candidates, chosen, hint, self.min_coverage) if qtype == "when" else None
-        return compose(question, chosen, passages, qtype, other)
+        return compose(question, chosen, passages, qtype, other, candidates)
 
     def candidates(self, passages, terms, qtype, question, context_terms=None, hint=None) -> list[_Candidate]:
         # The question's date words ("in June 2019", "last week") are met by a sentence whose dates fit them,
@@ -222,14 +222,14 @@ class ExtractiveAnswerer:
                 continue
             for sentence in split_sentences(p.text):
                 stems = sentence_stems(sentence)
-                coverage = _coverage(terms, stems, title_stems)
+                coverage = term_coverage(terms, stems, title_stems)
                 if dated:
-                    coverage = max(coverage, (1 - share) * _coverage(plain, stems, title_stems)
+                    coverage = max(coverage, (1 - share) * term_coverage(plain, stems, title_stems)
                                    + share * sentence_fit(sentence, p, hint))
                 if not _covers_a_word(plain, names, stems):
                     coverage = min(coverage, 0.0)
                 span, specificity = find_span(sentence, qtype, question, p, hint, terms)
-                score = (coverage + 0.25 * _coverage(context_terms or {}, stems, title_stems)
+                score = (coverage + 0.25 * term_coverage(context_terms or {}, stems, title_stems)
                          + (0.25 + specificity if span else 0.0) - 0.04 * rank + 0.3 * p.similarity)
                 out.append(_Candidate(p, rank, sentence, coverage, span, score))
         out.sort(key=lambda c: c.score, reverse=True)
@@ -246,7 +246,7 @@ def _present(term: str, stems: set[str]) -> bool:
                for s in stems)
 
 
-def _coverage(terms: dict[str, float], stems: set[str], title_stems: set[str]) -> float:
+def term_coverage(terms: dict[str, float], stems: set[str], title_stems: set[str]) -> float:
     """Weighted share of the terms in the sentence; words found only in the title count half."""
     total = sum(terms.values())
     if not total:
@@ -441,7 +441,7 @@ def describe_event(event) -> str:
 
 
 def compose(question: str, chosen: list[_Candidate], passages: list[Passage], qtype: str,
-            other: _Candidate | None = None) -> Answer:
+            other: _Candidate | None = None, candidates: list[_Candidate] = ()) -> Answer:
     citations: list[Citation] = []
     numbers: dict[str, int] = {}
     parts = []
@@ -454,7 +454,10 @@ def compose(question: str, chosen: list[_Candidate], passages: list[Passage], qt
     lead = chosen[0]
     short = lead.span
     if qtype == "when" and short:
-        short, zone = _with_zone(short, chosen)
+        short, zone = _with_zone(short, chosen, candidates)
+        if zone is not None and zone.passage.id not in numbers:
+            numbers[zone.passage.id] = len(numbers) + 1
+            citations.append(Citation.of(numbers[zone.passage.id], zone.passage, zone.sentence))
         markers = "[1]" + (f"[{numbers[zone.passage.id]}]" if zone and numbers[zone.passage.id] != 1 else "")
         text = f"{short}{_wording(lead)} {markers}. " + " ".join(parts)
     else:
@@ -468,13 +471,13 @@ def compose(question: str, chosen: list[_Candidate], passages: list[Passage], qt
     return Answer(question, text, short, False, tuple(citations), tuple(passages))
 
 
-def _with_zone(span: str, chosen: list[_Candidate]) -> tuple[str, _Candidate | None]:
-    """'…, 06:00' becomes '…, 06:00 (03:00 GMT)' when another chosen sentence gives that clock time with its
-    zone; returns the span and the sentence it borrowed from (to cite it too)."""
+def _with_zone(span: str, chosen: list[_Candidate], candidates=()) -> tuple[str, _Candidate | None]:
+    """'…, 06:00' becomes '…, 06:00 (03:00 GMT)' when another retrieved sentence gives that same day and clock
+    time with its zone (a chosen one first); returns the span and the sentence it borrowed from (to cite it)."""
     date_part, _, clock = span.partition(", ")
     if not clock or "(" in clock:
         return span, None
-    for c in chosen[1:]:
+    for c in [*chosen[1:], *candidates]:
         if c.span and c.span.startswith(f"{date_part}, {clock} ("):
             return c.span, c
     return span, None

@@ -13,6 +13,7 @@ from .config import Config
 from .errors import ConfigError, QuestionError
 from .index import Filters, Index
 from .ingest import IngestReport, ingest
+from .rerank import POOL as RERANK_POOL, rerank
 from .retrieve import Retriever
 from .temporal import retrieve_dated
 
@@ -56,10 +57,12 @@ class Engine:
             standalone = self.answerer.rewrite(question, history)
             if standalone and standalone != question:
                 query, rewritten = standalone, True
+        k = top_k or self.config.top_k
         with self.lock:
-            # A date in the question ("last week", "in June 2019") boosts passages dated then; without one
-            # this is exactly self.retriever.retrieve(query, k, filters).
-            passages = retrieve_dated(self.retriever, query, top_k or self.config.top_k, filters, as_of)
+            # A date in the question ("last week", "in June 2019") boosts passages dated then; then the pool is
+            # reranked by what each paragraph's sentences say (rag/rerank.py).
+            pool = retrieve_dated(self.retriever, query, max(k, RERANK_POOL), filters, as_of)
+            passages = rerank(query, pool, k)
         retrieved = time.perf_counter()
         if rewritten:
             pieces = self.answerer.stream(query, passages, history=history, as_of=as_of)
