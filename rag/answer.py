@@ -11,6 +11,7 @@ from datetime import date
 
 from .chunking import split_sentences
 from .dates import find_event_dates, format_date, parse_iso, question_date_hint
+from .places import place_kind, places_in
 from .retrieve import Passage
 from .temporal import fit, passage_fit, published_fit
 
@@ -377,6 +378,11 @@ def _precision(event) -> int:
     return (3 if days == 0 else 2 if days <= 10 else 1 if days <= 31 else 0) + (1 if event.time else 0)
 
 
+# Capitalised words that are no answer: month abbreviations and number words at the start of a sentence.
+_NOT_NAMES = set("Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec One Two Three Four Five Six Seven Eight Nine "
+                 "Ten".split())
+
+
 def _name_or_number(sentence: str, qtype: str, question: str) -> str | None:
     q_stems = sentence_stems(question)
     if qtype == "number":
@@ -390,11 +396,23 @@ def _name_or_number(sentence: str, qtype: str, question: str) -> str | None:
         return found[0] if found else None
     if qtype == "other" and _EVENT_ASK.search(question):
         return None  # "what happened …" is answered by the sentence, not a name in it
+    if qtype in ("who", "where", "other") and place_kind(question):
+        # "Which country …" is answered by a country the sentence names (or its adjective: "Ukrainian"), and
+        # not by one the question already names.
+        kind = place_kind(question)
+        asked = {name for name, _ in places_in(question, kind)}
+        names = [(name, at) for name, at in places_in(sentence, kind) if name not in asked]
+        if not names:
+            return None
+        terms = content_terms(question)
+        words = {t: w for t, w in terms.items() if w <= 1} or terms
+        near = _word_nearness(sentence, [(at, at + len(n)) for n, at in names], words, after_cost=2)
+        return max(zip(names, near), key=lambda x: (round(x[1], 2), -x[0][1]))[0][0]
     if qtype in ("who", "where", "other"):
         names = []  # (name, position in the sentence)
         for m in _NAME.finditer(sentence):
             name = re.sub(r"^(?:The|A|An|In|On|At|But|And|After|Since|Before)\s+", "", m.group()).strip(" .,'’")
-            if not name or name.lower() in STOPWORDS or name in _MONTHS.split("|"):
+            if not name or name.lower() in STOPWORDS or name in _MONTHS.split("|") or name in _NOT_NAMES:
                 continue
             if sentence_stems(name) <= q_stems:  # the question's own words are not the answer
                 continue

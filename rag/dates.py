@@ -76,7 +76,8 @@ _ISO = re.compile(r"(?=[12]\d{3}-)(?<![\d-])(?P<year>(?:19|20)\d{2})-(?P<mon>0[1
                   r"-(?P<day>0[1-9]|[12]\d|3[01])(?!\d)")
 _MONTH = re.compile(rf"{_MON}(?:,?\s+{_YEAR}|(?!\s+\d))")
 _YEAR_ONLY = re.compile(rf"(?=[12]\d{{3}})(?<![\d$£€.,]){_YEAR}{_NOT_A_YEAR}")
-_SEASON = re.compile(r"(?P<season>spring|summer|autumn|fall|winter|Spring|Summer|Autumn|Fall|Winter)\b"
+# "Winter Games", "Summer Olympics", "Winter Storm Elliott": a capitalised season before a name is part of it.
+_SEASON = re.compile(r"(?P<season>spring|summer|autumn|fall|winter|(?:Spring|Summer|Autumn|Fall|Winter)(?!\s+[A-Z][a-z]))\b"
                      rf"(?:\s+(?:of\s+)?{_YEAR})?")
 _WEEKDAY = re.compile(rf"(?P<wd>{_WD})\b(?:\s+(?i:morning|afternoon|evening|night)\b)?")
 _RELATIVE = re.compile(r"(?P<word>to(?:day|night|morrow)|yesterday|To(?:day|night|morrow)|Yesterday)\b"

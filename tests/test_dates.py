@@ -511,3 +511,11 @@ def test_question_date_hint(question, hint):
                                       "How many people fled, about 400,000?"])
 def test_questions_without_date_words(question):
     assert question_date_hint(question, AS_OF) is None
+
+
+def test_a_capitalised_season_before_a_name_is_no_date():
+    """'the Winter Games' and 'Winter Storm Elliott' name things; 'Winter 2019' and 'this summer' are dates."""
+    from rag.dates import find_event_dates
+    found = [e.text for e in find_event_dates("In Winter 2019 and this summer, the Summer Olympics and the Winter "
+                                              "Games", date(2020, 5, 1))]
+    assert found == ["In Winter 2019", "this summer"]
