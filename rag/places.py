@@ -77,10 +77,17 @@ def place_kind(question: str) -> str | None:
 
 def places_in(sentence: str, kind: str) -> list[tuple[str, int]]:
     """(place name, position) for every country (by name or adjective) or US state the sentence names."""
-    names = COUNTRIES if kind == "country" else {s: s for s in US_STATES}
-    found = []
-    for form in sorted(names, key=len, reverse=True):  # "South Korea" before "Korea"-less forms
-        for m in re.finditer(rf"(?<![\w.]){re.escape(form)}(?![\w])", sentence):
-            if not any(at <= m.start() < at + len(f) for _, at, f in found):
-                found.append((names[form], m.start(), form))
-    return sorted(((name, at) for name, at, _ in found), key=lambda t: t[1])
+    names, pattern = _patterns()[kind]
+    return [(names[m.group()], m.start()) for m in pattern.finditer(sentence)]
+
+
+_PATTERNS = {}
+
+
+def _patterns() -> dict:
+    """kind -> (form -> name, one regex of every form, longest first so "South Korea" wins over a shorter form)."""
+    if not _PATTERNS:
+        for kind, names in (("country", COUNTRIES), ("us-state", {s: s for s in US_STATES})):
+            forms = "|".join(re.escape(f) for f in sorted(names, key=len, reverse=True))
+            _PATTERNS[kind] = names, re.compile(rf"(?<![\w.])(?:{forms})(?!\w)")
+    return _PATTERNS
