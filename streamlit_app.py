@@ -21,6 +21,7 @@ sidebar(engine)
 st.navigation([
     st.Page("webapp/chat.py", title="Chat", icon=":material/forum:", default=True),
     st.Page("webapp/archive.py", title="Archive", icon=":material/newspaper:"),
+    st.Page("webapp/timeline.py", title="Timeline", icon=":material/timeline:"),
     st.Page("webapp/add_articles.py", title="Add articles", icon=":material/upload_file:"),
     st.Page("webapp/evaluation.py", title="Evaluation", icon=":material/fact_check:"),
 ], position="top").run()

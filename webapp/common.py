@@ -190,26 +190,31 @@ def reference(source: str | None, published: str | None, title: str, paragraph: 
 def show_citation(engine: Engine, c) -> None:
     """One citation: publisher, date and how it was obtained, title, ¶, the paragraph with the quote marked."""
     with st.expander(citation_label(c.n, c.source, c.published, c.paragraph, c.title)):
-        st.html(paragraph_html(c.text, c.quote, number=c.paragraph))
-        record = engine.index.article(c.article_id)
-        total = f" of {record.n_paragraphs}" if record else ""
-        how = DATE_METHODS.get(c.date_method, c.date_method)
-        evidence = f" ({record.date_evidence})" if record and record.date_evidence else ""
-        st.caption(md(f"{c.source or 'Unknown source'} · published {human_date(c.published)}, {how}{evidence} · "
-                      f"{c.title} · paragraph {c.paragraph}{total}"))
-        if not getattr(c, "verified", True):
-            st.warning("This citation could not be checked against the paragraph; read it before relying on it.")
-        st.page_link(ARCHIVE_PAGE, label=f"Open the article at ¶{c.paragraph}", icon=":material/article:",
-                     query_params={"article": c.article_id, "p": str(c.paragraph)})
-        if getattr(c, "also", ()):  # wire copies and other versions of the story, folded into this citation
-            st.caption(md(also_reported(c)))
-            for o in c.also:
-                st.page_link(ARCHIVE_PAGE, label=md(f"Also: {o.source or 'unknown source'}, "
-                                                    f"{human_date(o.published)}, ¶{o.paragraph}"),
-                             icon=":material/content_copy:", query_params={"article": o.article_id,
-                                                                           "p": str(o.paragraph)})
-        st.code(reference(c.source, c.published, c.title, c.paragraph, c.article_id), language=None,
-                wrap_lines=True)
+        citation_details(engine, c)
+
+
+def citation_details(engine: Engine, c) -> None:
+    """What an opened citation shows (the timeline puts several in one expander; expanders cannot nest)."""
+    st.html(paragraph_html(c.text, c.quote, number=c.paragraph))
+    record = engine.index.article(c.article_id)
+    total = f" of {record.n_paragraphs}" if record else ""
+    how = DATE_METHODS.get(c.date_method, c.date_method)
+    evidence = f" ({record.date_evidence})" if record and record.date_evidence else ""
+    st.caption(md(f"{c.source or 'Unknown source'} · published {human_date(c.published)}, {how}{evidence} · "
+                  f"{c.title} · paragraph {c.paragraph}{total}"))
+    if not getattr(c, "verified", True):
+        st.warning("This citation could not be checked against the paragraph; read it before relying on it.")
+    st.page_link(ARCHIVE_PAGE, label=f"Open the article at ¶{c.paragraph}", icon=":material/article:",
+                 query_params={"article": c.article_id, "p": str(c.paragraph)})
+    if getattr(c, "also", ()):  # wire copies and other versions of the story, folded into this citation
+        st.caption(md(also_reported(c)))
+        for o in c.also:
+            st.page_link(ARCHIVE_PAGE, label=md(f"Also: {o.source or 'unknown source'}, "
+                                                f"{human_date(o.published)}, ¶{o.paragraph}"),
+                         icon=":material/content_copy:", query_params={"article": o.article_id,
+                                                                       "p": str(o.paragraph)})
+    st.code(reference(c.source, c.published, c.title, c.paragraph, c.article_id), language=None,
+            wrap_lines=True)
 
 
 def show_related(passages) -> None:
