@@ -243,3 +243,39 @@ def test_markup_in_an_article_shows_as_text(server, page):
     expect(page.get_by_role("heading", name='<script>alert("t")</script> Dam', exact=False)).to_be_visible()
     assert page.locator("img[onerror], a[href^='javascript'], img[src='x']").count() == 0
     assert page.locator(".para img, .para a, .para script, .para b").count() == 0
+
+
+def test_timeline_page_lists_dated_events_with_citations_and_downloads_its_json(server, page):
+    import json
+
+    from playwright.sync_api import expect
+
+    url, archive = server
+    page.goto(url + "timeline")
+    box = page.get_by_label("Topic", exact=True)
+    box.wait_for(timeout=180_000)  # the first visit loads the model
+    box.fill("Idlib ceasefire")
+    box.press("Enter")
+    expect(page.get_by_text("Saturday 31 August 2019", exact=True)).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("06:00 · the article says “6:00 am on August 31”")).to_be_visible()
+    headings = page.locator("h5").all_inner_texts()
+    assert headings.index("Friday 30 August 2019") < headings.index("Saturday 31 August 2019")
+
+    citation = page.get_by_test_id("stExpander").filter(has_text="AFP · 31 August 2019 · ¶5").first
+    citation.locator("summary").click()
+    expect(citation.locator("mark.quote")).to_contain_text("starting at 6:00 am on August 31")
+    expect(citation.get_by_text("paragraph 5 of 13", exact=False)).to_be_visible()
+    expect(citation.get_by_text("Open the article at ¶5")).to_be_visible()
+    # docs/screenshot-timeline.png: the last days of August, the truce's citation open
+    page.get_by_text("Thursday 29 August 2019", exact=True).evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.screenshot(path=str(SCREENSHOT.with_name("screenshot-timeline.png")))
+
+    # The download is exactly what `python -m rag timeline --json` prints for the same index.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download JSON").click()
+    got = json.loads(Path(download.value.path()).read_text())
+    env = {**os.environ, "RAG_INDEX_DIR": str(archive.parent / "index"), "HF_HUB_OFFLINE": "1"}
+    cli = subprocess.run([sys.executable, "-m", "rag", "timeline", "--json", "Idlib ceasefire"], cwd=ROOT, env=env,
+                         check=True, capture_output=True, text=True, timeout=300)
+    assert got == json.loads(cli.stdout)
+    assert got["topic"] == "Idlib ceasefire" and any(e["date"] == "2019-08-31" for e in got["events"])

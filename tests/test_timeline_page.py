@@ -41,13 +41,12 @@ def build(at, topic: str):
     return at
 
 
-def descendants(node, kind: str) -> list:
-    found = []
+def in_order(node):
+    """The elements under a block in page order, an expander standing for everything inside it."""
     for child in getattr(node, "children", {}).values():
-        if child.type == kind:
-            found.append(child)
-        found += descendants(child, kind)
-    return found
+        yield child
+        if child.type != "expander":
+            yield from in_order(child)
 
 
 def events(at) -> list[dict]:
@@ -55,7 +54,7 @@ def events(at) -> list[dict]:
     out = []
     for box in (c for c in at.main.children.values() if c.type == "flex_container"):
         heading = None
-        for child in box.children.values():
+        for child in in_order(box):
             if child.type == "markdown" and child.value.startswith("##### "):
                 heading = _unescape_md(child.value[6:])
             elif child.type == "caption":
@@ -68,8 +67,8 @@ def events(at) -> list[dict]:
 
 
 def day(heading: str) -> date:
-    """The first day a heading stands for: 'Saturday 31 August 2019', 'early August 2019', 'since 2011'."""
-    words = re.sub(r"^(since|early|mid-|late)\s*", "", heading)
+    """The first day a heading stands for: 'Saturday 31 August 2019', 'Early August 2019', 'Since 2011'."""
+    words = re.sub(r"^(since|early|mid-|late)\s*", "", heading, flags=re.I)
     for fmt in ("%A %d %B %Y", "%B %Y", "%Y"):
         try:
             return datetime.strptime(words, fmt).date()

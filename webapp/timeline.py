@@ -61,11 +61,13 @@ def show_timeline(topic: str, events) -> None:
             groups.append((label, [e]))
     for label, group in groups:
         with st.container(border=True):
-            st.markdown(f"##### {md(label)}")
-            for i, e in enumerate(group):
-                if i:
-                    st.divider()
-                show_event(e)
+            when, what = st.columns([1, 3.3])
+            when.markdown(f"##### {md(label[:1].upper() + label[1:])}")
+            with what:
+                for i, e in enumerate(group):
+                    if i:
+                        st.divider()
+                    show_event(e)
     slug = re.sub(r"[^a-z0-9]+", "-", topic.lower()).strip("-")[:60] or "timeline"
     st.download_button("Download JSON", json.dumps(timeline_json(topic, events, engine.index), ensure_ascii=False),
                        file_name=f"timeline-{slug}.json", mime="application/json", icon=":material/download:",
