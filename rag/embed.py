@@ -13,7 +13,11 @@ from .config import DEFAULT_MODEL
 from .errors import ConfigError
 
 BACKENDS = ("onnx-int8", "torch")
-ONNX_FILE = "model_qint8.onnx"
+# The export takes token ids only: each text runs alone and unpadded, so the attention mask is all ones and the
+# token types all zero; the graph without them computes the same vectors (measured: identical on 2,000 archive
+# chunks) with about a sixth less work.
+# A new name whenever the export changes, so that a cache made by an older version is not reused.
+ONNX_FILE = "model_qint8_ids.onnx"
 
 
 def model_path(model: str) -> str:
@@ -60,7 +64,6 @@ class OnnxEmbedder:
         options.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(onnx_file(self.model_dir)), options,
                                             providers=["CPUExecutionProvider"])
-        self.inputs = {i.name for i in self.session.get_inputs()}
         self._pool = None
 
     @staticmethod
@@ -102,10 +105,7 @@ class OnnxEmbedder:
         import numpy as np
 
         ids = np.array([self.tokenizer.encode(text).ids], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-        if "token_type_ids" in self.inputs:
-            feeds["token_type_ids"] = np.zeros_like(ids)
-        vector = self.session.run(None, feeds)[0][0].mean(axis=0)  # mean pooling: no padding, every token counts
+        vector = self.session.run(None, {"input_ids": ids})[0][0].mean(axis=0)  # mean pooling: no padding
         return (vector / max(float(np.linalg.norm(vector)), 1e-12)).tolist()
 
 
@@ -130,7 +130,12 @@ def onnx_file(model_dir: Path) -> Path:
 
 
 def export_int8(model_dir: Path, target: Path) -> None:
-    """Export the transformer to ONNX with torch, then quantise its weights to int8 (per channel) with onnxruntime."""
+    """Export the transformer to ONNX with torch, then quantise its weights to int8 (per channel) with onnxruntime.
+
+    The graph's one input is the token ids of one unpadded text (see ONNX_FILE). Attention is exported as torch's
+    scaled-dot-product attention, as before: the eager form rounds differently and moves some vectors by more
+    than the int8 noise (cosine 0.993 to the earlier vectors).
+    """
     import tempfile
 
     import torch
@@ -138,29 +143,25 @@ def export_int8(model_dir: Path, target: Path) -> None:
     from transformers import AutoModel, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-    model = AutoModel.from_pretrained(str(model_dir)).eval()
+    model = AutoModel.from_pretrained(str(model_dir), attn_implementation="sdpa").eval()
 
     class Hidden(torch.nn.Module):  # the exported graph returns only the token vectors that pooling needs
         def __init__(self, inner):
             super().__init__()
             self.inner = inner
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+        def forward(self, input_ids):
+            return self.inner(input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
 
-    sample = tokenizer(["an example sentence", "another, slightly longer example sentence"], padding=True,
-                       return_tensors="pt")
-    if "token_type_ids" not in sample:
-        sample["token_type_ids"] = torch.zeros_like(sample["input_ids"])
-    names = ["input_ids", "attention_mask", "token_type_ids"]
+    sample = tokenizer(["another, slightly longer example sentence"], return_tensors="pt")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         plain = Path(tmp) / "model.onnx"
+        axes = {0: "batch", 1: "tokens"}
         with torch.no_grad():
-            torch.onnx.export(Hidden(model), tuple(sample[n] for n in names), str(plain), input_names=names,
+            torch.onnx.export(Hidden(model), (sample["input_ids"],), str(plain), input_names=["input_ids"],
                               output_names=["last_hidden_state"], opset_version=17, dynamo=False,
-                              dynamic_axes={n: {0: "batch", 1: "tokens"} for n in names + ["last_hidden_state"]})
+                              dynamic_axes={"input_ids": axes, "last_hidden_state": axes})
         partial = Path(tmp) / ONNX_FILE
         quantize_dynamic(str(plain), str(partial), weight_type=QuantType.QInt8, per_channel=True)
         partial.replace(target)  # atomic: a concurrent reader sees no file or the whole file

@@ -1,10 +1,13 @@
 """The ONNX int8 embedder (the default) agrees with the torch model it was exported from (integration: real model)."""
+import json
+
 import numpy as np
 import pytest
 
 from rag.config import DEFAULT_MODEL
 from rag.embed import OnnxEmbedder, load_embedder, model_path
 from rag.errors import ConfigError
+from tests.conftest import DATA
 
 TEXTS = ["The truce in Idlib took effect on Saturday morning, the monitor said.",
          "Minneapolis was the center of a federal immigration crackdown this week.",
@@ -40,3 +43,13 @@ def test_unknown_backend_is_a_clear_error():
 def test_supports_only_mean_pooled_models(tmp_path):
     assert OnnxEmbedder.supports(model_path(DEFAULT_MODEL))
     assert not OnnxEmbedder.supports(str(tmp_path))
+
+
+def test_vectors_match_the_reference_export():
+    """The cached export (token ids only) gives the vectors of the earlier export (ids, mask and token types),
+    which indexes built before it hold: a changed export must not silently move what is retrieved."""
+    ref = json.loads((DATA / "minilm_int8_reference.json").read_text())
+    e = load_embedder(DEFAULT_MODEL)
+    got = np.array(e.get_text_embedding_batch(ref["texts"]))
+    cosine = (got * np.array(ref["vectors"])).sum(axis=1)
+    assert cosine.min() >= 0.995, cosine
