@@ -27,6 +27,7 @@ from .errors import NoIndexError, RagError
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 COLLECTION = "paragraphs"
+CHROMA_BATCH = 5000  # entries per Chroma call (the embedded client accepts at most 5,461)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, hash TEXT NOT NULL, path TEXT, title TEXT, source TEXT, published TEXT,
@@ -147,12 +148,10 @@ class Index:
 
     def write(self, batch: list[tuple[Article, list[Chunk], list[dict], list[list[float]], bytes]]) -> None:
         """Index whole articles: (article, chunks, events per paragraph, embedding per chunk, MinHash signature)."""
-        from llama_index.core.schema import TextNode
-
         stories = self.stories([a.id for a, *_ in batch])
-        nodes = []
-        for article, chunks, events, vectors, _ in batch:
-            for chunk, vector in zip(chunks, vectors):
+        ids, vectors, metadatas, texts = [], [], [], []
+        for article, chunks, events, chunk_vectors, _ in batch:
+            for chunk, vector in zip(chunks, chunk_vectors):
                 meta = {"article_id": article.id, "paragraph": chunk.paragraph, "hash": article.content_hash[:12],
                         "source": article.source or "", "published": date_int(article.published),
                         "story": stories.get(article.id, article.id)}
@@ -160,11 +159,16 @@ class Index:
                 if spans:
                     meta["event_start"] = min(date_int(e["start"]) for e in spans)
                     meta["event_end"] = max(date_int(e["end"]) for e in spans)
-                nodes.append(TextNode(id_=chroma_id(chunk.id, article.content_hash), text=chunk.text,
-                                      embedding=vector, metadata=meta,
-                                      excluded_embed_metadata_keys=list(meta), excluded_llm_metadata_keys=list(meta)))
-        if nodes:
-            self.store.add(nodes)
+                ids.append(chroma_id(chunk.id, article.content_hash))
+                vectors.append(vector)
+                metadatas.append(meta)
+                texts.append(chunk.text)
+        # Straight to the collection: llama-index's wrapper built a node per chunk and stored its JSON beside our
+        # metadata, which nothing reads (queries use ids and distances; `check` reads our fields).
+        for start in range(0, len(ids), CHROMA_BATCH):
+            end = start + CHROMA_BATCH
+            self.collection.add(ids=ids[start:end], embeddings=np.asarray(vectors[start:end], dtype=np.float32),
+                                metadatas=metadatas[start:end], documents=texts[start:end])
         now = time.time()
         with self.wdb as db:  # one transaction: every article of the batch appears whole, or none does
             for article, chunks, events, _, signature in batch:
