@@ -8,6 +8,7 @@ counts as unsettled and the next ingest does it, even when no file changed.
 import fcntl
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,16 +134,23 @@ def _ingest(paths, index: Index, embedder, *, prune: bool, max_file_mb: float, p
     done = 0
     if progress:
         progress(0, total, "paragraphs")
-    batch: list = []
-    for article in todo:
-        batch.append((article, chunk_article(article), paragraph_events(article)))
-        if sum(len(b[1]) for b in batch) >= BATCH_CHUNKS:
-            done += _write(batch, index, embedder, report)
-            batch = []
-            if progress:
-                progress(done, total, "paragraphs")
-    if batch:
-        done += _write(batch, index, embedder, report)
+    # A pipeline: while the model embeds one batch (in its own threads), this thread writes the batch before it
+    # and prepares the next, so the cores never wait for Chroma and SQLite. Writes stay in this thread and in
+    # order, so crash safety is as before.
+    ahead = ThreadPoolExecutor(1, thread_name_prefix="ingest-embed")
+    try:
+        pending = None
+        for batch in _batches(todo):
+            embedding = ahead.submit(_embed, embedder, batch)
+            if pending:
+                done += _write(*pending, index, report)
+                if progress:
+                    progress(done, total, "paragraphs")
+            pending = (batch, embedding)
+        if pending:
+            done += _write(*pending, index, report)
+    finally:
+        ahead.shutdown(cancel_futures=True)
     if prune:
         # Gone: its file no longer exists, or its file was read in full and no longer holds it (a JSONL line
         # removed). A file that failed to read (now corrupt, half-copied) proves nothing: its articles stay.
@@ -166,19 +174,39 @@ def settle(index: Index) -> None:
     index.mark_settled(generation)
 
 
-def _write(batch, index: Index, embedder, report: IngestReport) -> int:
-    chunks = [c for _, cs, _ in batch for c in cs]
-    # Sorting by length keeps padding small inside each model batch: a large part of the speed.
+def _batches(articles: list[Article]):
+    """Whole articles with their chunks, events and signature, about BATCH_CHUNKS chunks at a time."""
+    batch, size = [], 0
+    for article in articles:
+        chunks = chunk_article(article)
+        batch.append((article, chunks, paragraph_events(article), dedup.signature(article.paragraphs)))
+        size += len(chunks)
+        if size >= BATCH_CHUNKS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _embed(embedder, batch) -> list:
+    """One vector per chunk of the batch, in order."""
+    chunks = [c for _, cs, _, _ in batch for c in cs]
+    # Sorting by length keeps padding small inside each model batch (the torch backend batches texts).
     order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].embed_text))
     vectors = [None] * len(chunks)
     for i, v in zip(order, embedder.get_text_embedding_batch([chunks[i].embed_text for i in order])):
         vectors[i] = v
+    return vectors
+
+
+def _write(batch, embedding, index: Index, report: IngestReport) -> int:
+    vectors = embedding.result()
     rows, start = [], 0
-    for article, cs, events in batch:
-        rows.append((article, cs, events, vectors[start:start + len(cs)], dedup.signature(article.paragraphs)))
+    for article, cs, events, signature in batch:
+        rows.append((article, cs, events, vectors[start:start + len(cs)], signature))
         start += len(cs)
     index.write(rows)
-    report.chunks += len(chunks)
-    paragraphs = sum(len(a.paragraphs) for a, _, _ in batch)
+    report.chunks += len(vectors)
+    paragraphs = sum(len(a.paragraphs) for a, *_ in batch)
     report.paragraphs += paragraphs
     return paragraphs
