@@ -20,7 +20,7 @@ from .dates import find_event_dates, parse_iso
 from .errors import ArticleError, RagError
 from .index import Index
 
-BATCH_CHUNKS = 256  # chunks embedded and written together; an interrupted ingest loses at most one batch
+BATCH_CHUNKS = 256  # chunks embedded and written together; an interrupted ingest loses the two batches in flight
 
 
 @dataclass
