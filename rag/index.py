@@ -1,4 +1,4 @@
-"""The index: Chroma (dense, through llama-index's Chroma vector store), BM25 (bm25s) and the article records (SQLite).
+"""The index: Chroma (dense), BM25 (bm25s) and the article records (SQLite).
 
 Consistency rule: SQLite is the record of what is indexed. Chroma entries carry the article's content hash
 in their ids; a dense hit counts only while SQLite holds that article with that hash. New chunks are added
@@ -109,7 +109,8 @@ class Index:
     # --- Chroma -----------------------------------------------------------------------------
     @property
     def store(self):
-        """llama-index's ChromaVectorStore over our collection (for writes; queries use `collection` directly)."""
+        """llama-index's ChromaVectorStore over our collection, for llama-index callers (this project reads and
+        writes `collection` directly)."""
         if self._store is None:
             from llama_index.vector_stores.chroma import ChromaVectorStore
 
