@@ -151,6 +151,8 @@ def export_int8(model_dir: Path, target: Path) -> None:
             self.inner = inner
 
         def forward(self, input_ids):
+            if "token_type_ids" not in tokenizer.model_input_names:  # e.g. MPNet, RoBERTa
+                return self.inner(input_ids=input_ids).last_hidden_state
             return self.inner(input_ids=input_ids, token_type_ids=torch.zeros_like(input_ids)).last_hidden_state
 
     sample = tokenizer(["another, slightly longer example sentence"], return_tensors="pt")
