@@ -107,6 +107,13 @@ def test_idlib_events_come_in_date_order_each_with_its_citation(app_env, monkeyp
     assert len(truce["citations"]) == 2 and _unescape_md(truce["citations"][1].label).startswith("Also told in")
     assert [b.label for b in at.download_button] == ["Download JSON"]
 
+    # Following the link: the archive view shows that paragraph with the timeline's sentence marked.
+    at.query_params.update({"article": AFP_ID, "p": "5"})
+    at.switch_page("webapp/archive.py").run()
+    assert not at.exception, at.exception
+    body = "".join(h.value for h in at.get("html") if 'class="para' in h.value)
+    assert '<div class="para focus" id="para-5"><span class="pn">¶5</span> <mark class="quote">An agreement' in body
+
 
 def test_a_publisher_filter_without_afp_drops_the_afp_events(app_env, monkeypatch):
     at = build(open_timeline(monkeypatch), TOPIC)

@@ -10,12 +10,12 @@ SHOW_AT_MOST = 500
 
 
 def cited_quote(article_id: str, n: int) -> str | None:
-    """The sentence this session's chat last quoted from that paragraph, to mark it here too."""
+    """The sentence this session's chat (else its timeline) last quoted from that paragraph, to mark it here too."""
     for turn in reversed(st.session_state.get("turns", [])):
         for c in turn["answer"].citations:
             if c.article_id == article_id and c.paragraph == n:
                 return c.quote
-    return None
+    return st.session_state.get("timeline_quotes", {}).get((article_id, n))
 
 
 def close_article():

@@ -110,6 +110,9 @@ if asked is not None:
             st.error(str(e))
         else:
             if events:
+                # The archive view marks the quoted sentence of a paragraph opened from here, as from the chat.
+                st.session_state["timeline_quotes"] = {(c.article_id, c.paragraph): c.quote
+                                                       for e in events for c in (e.citation, *e.also)}
                 show_timeline(topic, events)
                 st.caption(f"Built in {took_ms:.0f} ms.")
             else:
