@@ -6,7 +6,7 @@ thing asked for: a date for "when", a number for "how many", a name for "who"), 
 or two sentences, and marks the short answer span. It abstains when no sentence covers enough of the question.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .chunking import split_sentences
@@ -288,11 +288,20 @@ def find_span(sentence: str, qtype: str, question: str, passage: Passage, hint=N
     return span, 0.1 if plural else 0.0
 
 
+def sentence_events(sentence: str, passage: Passage) -> list:
+    """The sentence's dates; a clock time with no day of its own keeps the day ingest gave it from the whole
+    article (the day told of before it, see dates.find_event_dates), which the sentence alone cannot know."""
+    events = find_event_dates(sentence, parse_iso(passage.published))
+    days = {e["text"]: parse_iso(e["start"]) for e in passage.events if e.get("kind") == "time"}
+    return [replace(e, start=days[e.text], end=days[e.text]) if e.kind == "time" and days.get(e.text) else e
+            for e in events]
+
+
 def best_event(sentence: str, passage: Passage, hint=None, terms: dict[str, float] | None = None):
     """The date a "when" answer gives from this sentence: one in the question's range if any, then the one
     nearest the question's words ("announced on Friday that the truce would take effect on Saturday" answers
     "when did it take effect" with Saturday), then the most precise."""
-    events = find_event_dates(sentence, parse_iso(passage.published))
+    events = sentence_events(sentence, passage)
     if not events:
         return None
     near = _nearness(sentence, events, terms) if terms and len(events) > 1 else [0.0] * len(events)
@@ -326,7 +335,7 @@ def _word_nearness(sentence: str, spans: list[tuple[int, int]], terms: dict[str,
 def sentence_fit(sentence: str, passage: Passage, hint) -> float:
     """How well the sentence's dates fit the question's (0..1); an undated sentence tells of its article's days."""
     published = parse_iso(passage.published)
-    events = find_event_dates(sentence, published)
+    events = sentence_events(sentence, passage)
     if events:
         return max(fit(e.start, e.end, hint) for e in events)
     return 1.0 if published and published_fit(published, hint) else 0.0
@@ -354,7 +363,7 @@ def another_event(candidates: list, chosen: list, hint, min_coverage: float):
     if first is None:
         return None
     # Dates the answer's own sentence names belong to its event ("announced on Friday ... from Saturday").
-    told = [(e.start, e.end) for e in find_event_dates(lead.sentence, parse_iso(lead.passage.published))]
+    told = [(e.start, e.end) for e in sentence_events(lead.sentence, lead.passage)]
     for c in candidates[1:]:
         if c.score < ANOTHER_EVENT_SCORE * lead.score:
             return None

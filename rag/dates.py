@@ -337,19 +337,27 @@ _DATE_PATTERNS = (  # pattern, words that may come before it, handler
 
 # --- event dates -------------------------------------------------------------------------------------
 
-def find_event_dates(text: str, published: date | None) -> list[EventDate]:
-    """Dates the text mentions, resolved against its publication date (only absolute ones when that is None)."""
+def find_event_dates(text: str, published: date | None, day: date | None = None) -> list[EventDate]:
+    """Dates the text mentions, resolved against its publication date (only absolute ones when that is None).
+    `day` is the day the story was last telling of before this text (see `last_day`): a clock time whose
+    sentence names no day belongs to it rather than to the publication day."""
     return [EventDate(text[h.start:h.end], h.first, h.last, h.kind, h.time, h.start, h.end)
-            for h in _scan(text, published)]
+            for h in _scan(text, published, day)]
 
 
-def _scan(text: str, published: date | None) -> list[_Hit]:
+def last_day(events: list[EventDate], default: date | None = None) -> date | None:
+    """The last single day these events name (not a time borrowed from elsewhere, not a "since"), else default."""
+    days = [e.start for e in events if e.start == e.end and e.kind not in ("since", "time")]
+    return days[-1] if days else default
+
+
+def _scan(text: str, published: date | None, day: date | None = None) -> list[_Hit]:
     hits = [h for pattern, before, handler in _DATE_PATTERNS for m in pattern.finditer(text)
             if (h := handler(m, _phrase(text, m, before), text, published))]
     hits = _without_overlaps(hits)
     if published:
         hits = [_with_since(h, text, published) for h in hits]
-    return _with_times(hits, text, published)
+    return _with_times(hits, text, published, day)
 
 
 def _without_overlaps(hits: list[_Hit]) -> list[_Hit]:
@@ -407,8 +415,10 @@ def _adjacent(text: str, h: _Hit, s: int, e: int) -> bool:
     return bool(_JOIN.fullmatch(text, h.end, s) if h.end <= s else _JOIN.fullmatch(text, e, h.start))
 
 
-def _with_times(hits: list[_Hit], text: str, pub: date | None) -> list[_Hit]:
-    """Join each clock time to the date it belongs to: adjacent, else in the same sentence, else publication."""
+def _with_times(hits: list[_Hit], text: str, pub: date | None, day: date | None = None) -> list[_Hit]:
+    """Join each clock time to the date it belongs to: adjacent, else in the same sentence, else the day told of
+    just before (an earlier sentence, else `day`), else publication. A wire copy published the next day says
+    "the truce entered into force around 6:00 am" of the Saturday its earlier paragraphs named, not of Sunday."""
     times = [t for t in _times(text) if all(t[1] <= h.start or t[0] >= h.end for h in hits)]
     if not times:
         return hits
@@ -425,8 +435,11 @@ def _with_times(hits: list[_Hit], text: str, pub: date | None) -> list[_Hit]:
         elif days:
             near = hits[min(days, key=lambda i: min(abs(hits[i].start - e), abs(s - hits[i].end)))]
             hits.append(_Hit(s, e, "time", near.first, near.first, time=clock))
-        elif pub:
-            hits.append(_Hit(s, e, "time", pub, pub, time=clock))
+        else:
+            before = [h for h in hits if h.end <= s and h.first == h.last and h.kind not in ("since", "time")]
+            told = max(before, key=lambda h: h.end).first if before else day or pub
+            if told:
+                hits.append(_Hit(s, e, "time", told, told, time=clock))
     return sorted(hits, key=lambda h: h.start)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import dedup
 from .articles import Article, find_files, read_file
 from .chunking import chunk_article
-from .dates import find_event_dates, parse_iso
+from .dates import find_event_dates, last_day, parse_iso
 from .errors import ArticleError, RagError
 from .index import Index
 
@@ -48,10 +48,16 @@ class IngestReport:
 
 
 def paragraph_events(article: Article) -> list[list[dict]]:
-    """Resolved event dates of each paragraph, as JSON-ready dicts."""
+    """Resolved event dates of each paragraph, as JSON-ready dicts. A clock time with no day in its sentence
+    belongs to the day the article last named before it (else to the publication day)."""
     published = parse_iso(article.published)
-    return [[{"text": e.text, "start": e.start.isoformat(), "end": e.end.isoformat(), "kind": e.kind,
-              "time": e.time} for e in find_event_dates(p, published)] for p in article.paragraphs]
+    out, day = [], None
+    for paragraph in article.paragraphs:
+        events = find_event_dates(paragraph, published, day)
+        day = last_day(events, day)
+        out.append([{"text": e.text, "start": e.start.isoformat(), "end": e.end.isoformat(), "kind": e.kind,
+                     "time": e.time} for e in events])
+    return out
 
 
 @contextmanager

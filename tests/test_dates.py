@@ -519,3 +519,31 @@ def test_a_capitalised_season_before_a_name_is_no_date():
     found = [e.text for e in find_event_dates("In Winter 2019 and this summer, the Summer Olympics and the Winter "
                                               "Games", date(2020, 5, 1))]
     assert found == ["In Winter 2019", "this summer"]
+
+
+SUN_1_SEP_2019 = date(2019, 9, 1)
+
+
+def test_a_time_without_a_day_belongs_to_the_day_told_of_before_it():
+    """A wire copy published on Sunday: the time in the second sentence is Saturday's, as the first one says."""
+    found = find_event_dates("Airstrikes stopped on Saturday morning. The truce entered into force around 6:00 am "
+                             "(0300 GMT).", SUN_1_SEP_2019)
+    assert [(e.kind, e.start, e.time) for e in found] == [("weekday", SAT_31_AUG_2019, None),
+                                                         ("time", SAT_31_AUG_2019, "06:00 (03:00 GMT)")]
+    alone = one("The truce entered into force around 6:00 am (0300 GMT).", SUN_1_SEP_2019)
+    assert alone.start == SUN_1_SEP_2019  # nothing told before it: the publication day
+    given = find_event_dates("The truce entered into force around 6:00 am (0300 GMT).", SUN_1_SEP_2019,
+                             day=SAT_31_AUG_2019)
+    assert [(e.kind, e.start) for e in given] == [("time", SAT_31_AUG_2019)]
+
+
+def test_paragraph_events_carry_the_day_across_paragraphs():
+    from rag.articles import Article
+    from rag.ingest import paragraph_events
+    article = Article("copy", "Truce in Idleb", ("Airstrikes on Idleb stopped on Saturday morning, an NGO said.",
+                                                 "Fighting in the region had also ceased around 6:00 am (0300 GMT).",
+                                                 "Talks had resumed on Friday at 10:00."), published="2019-09-01")
+    events = paragraph_events(article)
+    assert events[1] == [{"text": "6:00 am (0300 GMT)", "start": "2019-08-31", "end": "2019-08-31", "kind": "time",
+                          "time": "06:00 (03:00 GMT)"}]
+    assert [(e["start"], e["time"]) for e in events[2]] == [("2019-08-30", "10:00")]  # its own day wins

@@ -197,3 +197,18 @@ def test_caption_date_stays_with_its_sentence():
     from rag.chunking import split_sentences
     assert split_sentences("Smoke rises over Khan Shaykhun. (June 7, 2019) (AFP)") == [
         "Smoke rises over Khan Shaykhun. (June 7, 2019) (AFP)"]
+
+
+def test_a_next_day_copy_dates_a_bare_time_by_the_day_its_article_told_of():
+    """The copy published on Sunday says "around 6:00 am" of the Saturday its first paragraph named."""
+    from rag.answer import ExtractiveAnswerer
+    from rag.articles import Article
+    from rag.ingest import paragraph_events
+    paragraphs = ("Airstrikes on Idleb stopped on Saturday morning, an NGO said.",
+                  "The unilateral truce entered into force around 6:00 am (0300 GMT), he added.")
+    article = Article("copy", "Truce in Idleb", paragraphs, source="AFP", published="2019-09-01")
+    events = paragraph_events(article)
+    passage = Passage("copy", 2, paragraphs[1], 1.0, 0.5, "Truce in Idleb", "AFP", "2019-09-01", "stated",
+                      tuple(events[1]))
+    answer = ExtractiveAnswerer().answer("When did the unilateral truce enter into force?", [passage])
+    assert answer.short_answer == "Saturday 31 August 2019, 06:00 (03:00 GMT)"
