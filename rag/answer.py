@@ -411,12 +411,7 @@ def _name_or_number(sentence: str, qtype: str, question: str) -> str | None:
         kind = place_kind(question)
         asked = {name for name, _ in places_in(question, kind)}
         names = [(name, at) for name, at in places_in(sentence, kind) if name not in asked]
-        if not names:
-            return None
-        terms = content_terms(question)
-        words = {t: w for t, w in terms.items() if w <= 1} or terms
-        near = _word_nearness(sentence, [(at, at + len(n)) for n, at in names], words, after_cost=2)
-        return max(zip(names, near), key=lambda x: (round(x[1], 2), -x[0][1]))[0][0]
+        return _nearest_name(sentence, names, question) if names else None
     if qtype in ("who", "where", "other"):
         names = []  # (name, position in the sentence)
         for m in _NAME.finditer(sentence):
@@ -434,13 +429,17 @@ def _name_or_number(sentence: str, qtype: str, question: str) -> str | None:
             placed = [(n, at) for n, at in names
                       if re.search(rf"\b(?:in|at|near|from|to)\s+(?:the\s+)?{re.escape(n)}", sentence)]
             names = placed or names
-        # "Turkey had complained to Moscow, which backs the Assad regime": who backs it is the name just before
-        # the question's own words (names stand before what they did), not the first name in the sentence.
-        terms = content_terms(question)
-        words = {t: w for t, w in terms.items() if w <= 1} or terms  # the relation asked about, not its topic
-        near = _word_nearness(sentence, [(at, at + len(n)) for n, at in names], words, after_cost=2)
-        return max(zip(names, near), key=lambda x: (round(x[1], 2), -x[0][1]))[0][0]
+        return _nearest_name(sentence, names, question)
     return None
+
+
+def _nearest_name(sentence: str, names: list[tuple[str, int]], question: str) -> str:
+    """"Turkey had complained to Moscow, which backs the Assad regime": who backs it is the name just before the
+    question's own words (names stand before what they did), not the first name in the sentence."""
+    terms = content_terms(question)
+    words = {t: w for t, w in terms.items() if w <= 1} or terms  # the relation asked about, not its topic
+    near = _word_nearness(sentence, [(at, at + len(n)) for n, at in names], words, after_cost=2)
+    return max(zip(names, near), key=lambda x: (round(x[1], 2), -x[0][1]))[0][0]
 
 
 def describe_event(event) -> str:

@@ -40,7 +40,8 @@ Uzbekistan: Uzbek | Vatican City: Vatican | Venezuela: Venezuelan | Vietnam: Vie
 Zambia: Zambian | Zimbabwe: Zimbabwean | England: English | Scotland: Scottish | Wales: Welsh
 """
 
-US_STATES = [s.replace("_", " ") for s in """Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho
+US_STATES = [s.replace("_", " ") for s in """
+Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho
 Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi Missouri
 Montana Nebraska Nevada New_Hampshire New_Jersey New_Mexico New_York North_Carolina North_Dakota Ohio Oklahoma Oregon
 Pennsylvania Rhode_Island South_Carolina South_Dakota Tennessee Texas Utah Vermont Virginia Washington West_Virginia

@@ -7,24 +7,12 @@ from datetime import date, datetime
 
 import pytest
 
-from test_app import AFP_ID, _assert_inert, _build, _unescape_md, fresh_app_env, page_links, start  # noqa: F401
+# The module-scoped index and app fixtures of test_app, shared rather than copied.
+from test_app import (AFP_ID, _assert_inert, _unescape_md, app_env, fresh_app_env, page_links,  # noqa: F401
+                      shared_index, start)
 
 REUTERS_ID = "reuters-2019-06-idlib-ceasefire"
 TOPIC = "Idlib ceasefire"
-
-
-@pytest.fixture(scope="module")
-def timeline_index(tmp_path_factory, real_embedder):
-    folder = tmp_path_factory.mktemp("timeline-app")
-    return _build(folder, real_embedder), folder / "index"
-
-
-@pytest.fixture
-def app_env(timeline_index, monkeypatch):
-    archive, index = timeline_index
-    monkeypatch.setenv("RAG_INDEX_DIR", str(index))
-    monkeypatch.setenv("RAG_ARCHIVE_DIR", str(archive))
-    return archive
 
 
 def open_timeline(monkeypatch):
