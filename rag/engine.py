@@ -15,6 +15,7 @@ from .index import Filters, Index
 from .ingest import IngestReport, ingest
 from .rerank import POOL as RERANK_POOL, rerank
 from .retrieve import Retriever
+from .safe_text import one_line
 from .temporal import retrieve_dated
 
 MAX_QUESTION_CHARS = 1000
@@ -90,8 +91,12 @@ class Engine:
                       progress=progress)
 
 
-def clean_question(question: str) -> str:
-    question = " ".join((question or "").split())
+def clean_question(question) -> str:
+    """The question as one line of valid text, at most MAX_QUESTION_CHARS; QuestionError when unusable."""
+    if question is not None and not isinstance(question, str):
+        raise QuestionError(f"The question must be text, not {type(question).__name__}; "
+                            "send it as a string, e.g. \"When did the August truce start?\"")
+    question = one_line(question or "")
     if not question:
         raise QuestionError("The question is empty; type a question, e.g. \"When did the August truce start?\"")
     return question[:MAX_QUESTION_CHARS]
