@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import json
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,29 +61,51 @@ def suffix_of(path: Path) -> str:
     return path.suffix.lower()
 
 
-def find_files(paths) -> tuple[list[Path], list[ArticleError]]:
-    """Expand files and folders into archive files we can read; missing paths become errors."""
-    files, errors = [], []
+def find_files(paths) -> tuple[list[Path], list[ArticleError], list[str]]:
+    """Expand files and folders into archive files we can read: (files, errors, skipped). Missing paths and links
+    leading outside are errors; entries that are not regular files (named pipes, devices, broken or looping
+    links) are skipped with a note, never opened: reading a named pipe would wait forever."""
+    files, errors, skipped = [], [], []
     for p in map(Path, paths):
         if p.is_symlink() and not _inside(p.resolve(), p.parent.resolve()):
             errors.append(ArticleError(p, "symbolic link pointing outside its folder; not followed"))
         elif p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_symlink() and f.is_dir() and not _inside(f.resolve(), p.resolve()):
-                    errors.append(ArticleError(f, "symbolic link to a folder outside the archive; not followed"))
-                elif f.is_file() and suffix_of(f) in SUFFIXES and not f.name.startswith("."):
+                if f.name.startswith("."):
+                    continue
+                if f.is_symlink() and f.is_dir():
+                    if not _inside(f.resolve(), p.resolve()):
+                        errors.append(ArticleError(f, "symbolic link to a folder outside the archive; not followed"))
+                    else:
+                        skipped.append(f"{f}: link to a folder inside the archive; not followed (its files are "
+                                       "read where they are)")
+                elif f.is_file() and suffix_of(f) in SUFFIXES:
                     if f.is_symlink() and not _inside(f.resolve(), p.resolve()):
                         errors.append(ArticleError(f, "symbolic link pointing outside the archive; not followed"))
                     else:
                         files.append(f)
+                elif not f.is_file() and not f.is_dir():
+                    skipped.append(f"{f}: {_kind(f)}; not read")
         elif p.is_file():
             if suffix_of(p) in SUFFIXES:
                 files.append(p)
             else:
                 errors.append(ArticleError(p, f"unsupported file type; use one of {', '.join(sorted(SUFFIXES))}"))
+        elif p.is_symlink() or p.exists():
+            errors.append(ArticleError(p, f"{_kind(p)}, not an archive file; give a file or a folder"))
         else:
             errors.append(ArticleError(p, "no such file or folder; check the path"))
-    return files, errors
+    return files, errors, skipped
+
+
+def _kind(p: Path) -> str:
+    """What a path that is neither a regular file nor a folder is, in words."""
+    if p.is_symlink() and not p.exists():
+        return "broken or looping symbolic link"
+    mode = p.stat().st_mode
+    return next((name for test, name in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                                         (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device")) if test(mode)),
+                "not a regular file")
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -158,7 +181,8 @@ def article_id_for(path: Path) -> str:
 # --- plain text --------------------------------------------------------------------------------
 
 HEADER_KEYS = {"title", "date", "published", "source", "publisher", "author", "url", "dateline"}
-_HEADER = re.compile(r"^\s*(title|date|published|source|publisher|author|url|dateline)\s*:?\s+(.+?)\s*$", re.I)
+_HEADER = re.compile(r"^\s*(title|date|published|source|publisher|author|url|dateline)\s*(?::\s*|\s+)(\S.*?)\s*$",
+                     re.I)
 _INLINE_DATE = re.compile(r"^\s*(?:date|published)\s*:?\s+(\d{4}-\d{2}-\d{2})\b\s*(.*)$", re.I | re.S)
 _AGENCY = r"AFP|Reuters|AP|Associated Press|dpa|ANSA|EFE|Xinhua|TASS|UPI|PA|CNN|[A-Z]{2,6}"
 _DATELINE = re.compile(rf"^\s*([A-Z][\w .'’-]{{1,40}}?)\s*\(({_AGENCY})\)\s*[-—–:]?\s*(.*)$", re.S)
@@ -215,7 +239,7 @@ def _key(k: str) -> str:
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")  # a target may hold one level of (…)
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 
 
@@ -229,7 +253,7 @@ def _read_markdown(path: Path, text: str) -> ReadResult:
             value = value.strip().strip("\"'")
             if sep and value and key.strip().lower() in HEADER_KEYS | {"published_at", "headline"}:
                 meta.setdefault({"published_at": "published", "headline": "title"}.get(
-                    key.strip().lower(), _key(key.strip())), value)
+                    key.strip().lower(), _key(key.strip())), _md_plain(value))
         text = text[m.end():]
     blocks = []
     for block in re.split(r"\n\s*\n", text):
@@ -459,6 +483,7 @@ def make_article(article_id, paragraphs, *, title=None, source=None, published=N
     """Finish an Article: drop metadata lines, date it, title it, hash it."""
     if drop_boilerplate:
         paragraphs = [p for p in paragraphs if not _META_LINE.match(p)] or list(paragraphs)
+    url = url if _web_url(url) else None  # a javascript: or file: "URL" would become a link in the web app
     pub = infer_publication_date(list(paragraphs), stated=_iso_or_none(published), url=url,
                                  copyright_year=copyright_year)
     title = title or headline_from(paragraphs[0])
@@ -468,6 +493,10 @@ def make_article(article_id, paragraphs, *, title=None, source=None, published=N
     return Article(id=article_id, title=title, paragraphs=tuple(paragraphs), source=source,
                    published=published_iso, date_method=pub.method, date_evidence=pub.evidence,
                    dateline=dateline, url=url, author=author, path=path, content_hash=digest)
+
+
+def _web_url(url) -> bool:
+    return isinstance(url, str) and urlparse(url.strip()).scheme.lower() in ("http", "https")
 
 
 def _iso_or_none(value: str | None) -> str | None:

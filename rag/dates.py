@@ -140,6 +140,14 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
+def shifted(d: date, days: int) -> date:
+    """d moved by `days`, held inside the calendar (0001-01-01 to 9999-12-31) instead of overflowing."""
+    try:
+        return d + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def _month_end(y: int, m: int) -> date:
     return date(y, m, calendar.monthrange(y, m)[1])
 
@@ -176,7 +184,7 @@ def _season_range(name: str, y: int) -> tuple[date, date]:
 
 def _nearest_year(pub: date, make, ahead: int = _AHEAD):
     """The latest of next, this and last year's `make(year)` that starts at most `ahead` days after pub."""
-    limit = pub + timedelta(days=ahead)
+    limit = shifted(pub, ahead)
     for y in (pub.year + 1, pub.year, pub.year - 1):
         r = make(y)
         if r and r[0] <= limit:
@@ -353,11 +361,20 @@ def last_day(events: list[EventDate], default: date | None = None) -> date | Non
 
 def _scan(text: str, published: date | None, day: date | None = None) -> list[_Hit]:
     hits = [h for pattern, before, handler in _DATE_PATTERNS for m in pattern.finditer(text)
-            if (h := handler(m, _phrase(text, m, before), text, published))]
+            if (h := _resolved(handler, m, _phrase(text, m, before), text, published))]
     hits = _without_overlaps(hits)
     if published:
         hits = [_with_since(h, text, published) for h in hits]
     return _with_times(hits, text, published, day)
+
+
+def _resolved(handler, m, ph, text, pub) -> "_Hit | None":
+    """The handler's hit, or None when it would fall outside the calendar ("the year after" 9999, "yesterday" of
+    0001-01-01): such an expression is skipped, never a crash."""
+    try:
+        return handler(m, ph, text, pub)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _without_overlaps(hits: list[_Hit]) -> list[_Hit]:
@@ -542,7 +559,7 @@ def _weekday_and_month_day(paragraphs: list[str], year: int | None) -> PubDate |
         return PubDate(None, "unknown", f'weekday "{wd}" fits {days}; not guessing')
     day, words, _ = max(mentions, key=lambda x: x[0])
     if (on_weekday != [day] or any(future for d, _, future in mentions if d == day)
-            or min(d for d, _, _ in mentions) < day - timedelta(days=31)):
+            or min(d for d, _, _ in mentions) < shifted(day, -31)):
         return None
     return PubDate(day, "text:weekday+month-day", f'weekday "{wd}" + "{words}" + {source} → {format_date(day)}')
 

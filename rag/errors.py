@@ -24,3 +24,7 @@ class QuestionError(RagError):
 
 class ConfigError(RagError):
     """A setting (environment variable, flag) has a value we cannot use."""
+
+
+class InputError(RagError):
+    """A command-line argument or one line of standard input cannot be used (the batch goes on with the next)."""

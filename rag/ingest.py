@@ -32,6 +32,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     failed: list[ArticleError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # entries that are not archive files (named pipes, links)
     paragraphs: int = 0
     chunks: int = 0
     seconds: float = 0.0
@@ -98,11 +99,12 @@ def ingest(paths, index: Index, embedder, *, prune: bool = False, max_file_mb: f
 def _ingest(paths, index: Index, embedder, *, prune: bool, max_file_mb: float, progress) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
-    files, report.failed = find_files(paths)
+    files, report.failed, report.skipped = find_files(paths)
     report.files = len(files)
     # Whatever an interrupted run left: orphans go; articles whose chunks are not all in Chroma are redone.
     _, incomplete = index.reconcile()
     known = index.hashes()
+    owners = {a.id: a.path for a in index.articles()}
     for article_id in incomplete:
         known[article_id] = "incomplete"
     seen: dict[str, Article] = {}
@@ -129,6 +131,14 @@ def _ingest(paths, index: Index, embedder, *, prune: bool, max_file_mb: float, p
                     continue
                 report.failed.append(ArticleError(article.path, f"article id {article.id!r} also comes from "
                                                   f"{first.path}; rename one of the files"))
+                continue
+            owner = owners.get(article.id)
+            if owner and not _same_file(owner, article.path) and os.path.exists(owner):
+                # An article belongs to the file it came from; another file with the same id would silently
+                # replace it, and the next ingest of the first file would flip it back.
+                report.failed.append(ArticleError(article.path, f"article id {article.id!r} is already indexed "
+                                                  f"from {owner}; nothing was changed. Rename this file, or give "
+                                                  "the article an \"id\" of its own"))
                 continue
             seen[article.id] = article
             if known.get(article.id) == article.content_hash:
@@ -170,6 +180,13 @@ def _ingest(paths, index: Index, embedder, *, prune: bool, max_file_mb: float, p
         progress(total, total, "paragraphs")
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them is gone: the article moved to a new file
+        return os.path.abspath(a) == os.path.abspath(b)
 
 
 def settle(index: Index) -> None:

@@ -22,11 +22,17 @@ def one_line(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", repaired(text)).split())
 
 
-def shown(text) -> str:
-    """`text` for one terminal line: control characters escaped as \\n, \\x1b, \\u2028 (like repr, no quotes)."""
-    return _CONTROL.sub(_escape, repaired(str(text)))
+def shown(text, keep_newlines: bool = False) -> str:
+    """`text` for one terminal line: control characters escaped as \\n, \\x1b, \\u2028 (like repr, no quotes).
+    `keep_newlines` keeps line breaks, for text of several lines that we laid out (an answer)."""
+    escape = _escape_but_newline if keep_newlines else _escape
+    return _CONTROL.sub(escape, repaired(str(text)))
 
 
 def _escape(m: re.Match) -> str:
     c = m.group()
     return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+
+def _escape_but_newline(m: re.Match) -> str:
+    return m.group() if m.group() == "\n" else _escape(m)

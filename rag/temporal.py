@@ -6,9 +6,9 @@ Used by Engine.ask on an enlarged candidate list (see `pool_size`); the answerer
 """
 import calendar
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
-from .dates import DateHint, parse_iso, question_date_hint
+from .dates import DateHint, parse_iso, question_date_hint, shifted
 from .index import Filters
 from .retrieve import Passage
 
@@ -42,11 +42,10 @@ def fit(start: date, end: date, hint: DateHint) -> float:
 
 def published_fit(published: date, hint: DateHint) -> bool:
     """Was the article published in the range, or within PUBLISHED_GRACE days after it?"""
-    grace = timedelta(days=PUBLISHED_GRACE)
     if hint.start and hint.end:
-        return hint.start <= published <= hint.end + grace
+        return hint.start <= published <= shifted(hint.end, PUBLISHED_GRACE)
     if hint.month:
-        back = published - grace  # early September still reports on August
+        back = shifted(published, -PUBLISHED_GRACE)  # early September still reports on August
         return hint.month in (published.month, back.month)
     return False
 
@@ -78,7 +77,7 @@ def apply_date_hint(passages: list[Passage], hint: DateHint | None, k: int, *, e
 
 def recent_hint(as_of: date) -> DateHint:
     """"The last RECENT_DAYS days" up to `as_of`, for a question asked on that day that names no date."""
-    return DateHint(as_of - timedelta(days=RECENT_DAYS), as_of, None, f"the {RECENT_DAYS} days before {as_of}")
+    return DateHint(shifted(as_of, -RECENT_DAYS), as_of, None, f"the {RECENT_DAYS} days before {as_of}")
 
 
 def _overlap(a: date, b: date, c: date, d: date) -> int:

@@ -96,7 +96,7 @@ def test_non_utf8_is_decoded_with_a_note(tmp_path):
 def test_find_files_reports_missing_and_unsupported(tmp_path):
     (tmp_path / "a.txt").write_text("Text.")
     (tmp_path / "b.pdf").write_bytes(b"%PDF")
-    files, errors = find_files([tmp_path, tmp_path / "nope.txt", tmp_path / "b.pdf"])
+    files, errors, _ = find_files([tmp_path, tmp_path / "nope.txt", tmp_path / "b.pdf"])
     assert [f.name for f in files] == ["a.txt"]
     assert len(errors) == 2 and "no such file" in str(errors[0]) and "unsupported" in str(errors[1])
 

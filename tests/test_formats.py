@@ -119,7 +119,7 @@ def test_xml_that_is_not_a_feed_is_refused(tmp_path):
 
 def test_folder_of_every_format_is_found(tmp_path):
     shutil.copytree(FORMATS, tmp_path / "mixed")
-    files, errors = find_files([tmp_path / "mixed"])
+    files, errors, _ = find_files([tmp_path / "mixed"])
     assert not errors
     assert sorted(f.name for f in files) == sorted(p.name for p in FORMATS.iterdir())
 
