@@ -14,6 +14,7 @@ from rag.articles import find_files, read_file
 from rag.dates import find_event_dates, question_date_hint, shifted
 from rag.safe_text import shown
 from tests.conftest import ARCHIVE, ROOT
+from tests.test_app import fresh_app_env  # noqa: F401  (a fixture)
 
 AFP_ID = "afp-2019-idleb-unilateral-ceasefire"
 
@@ -233,3 +234,22 @@ def test_links_and_urls_that_are_not_web_addresses_are_dropped(tmp_path):
         assert article.url is None and article.paragraphs == ("The ferry resumed service on Monday.",)
     txt.write_text("url: https://example.org/story\n\nThe ferry resumed service on Monday.\n")
     assert read_file(txt).articles[0].url == "https://example.org/story"
+
+
+def test_an_upload_whose_id_is_taken_is_refused_and_not_kept(fresh_app_env, monkeypatch):
+    from tests.test_app import TRUCE, _unescape_md, ask, start
+    archive = fresh_app_env
+    before = sorted(p.name for p in archive.iterdir())
+    at = start(monkeypatch)
+    at.switch_page("webapp/add_articles.py").run()
+    clash = json.dumps({"id": AFP_ID, "title": "Forged", "text": "The truce never started at all."})
+    at.file_uploader[0].upload("clash.jsonl", clash.encode(), "application/json")
+    at.run()
+    at.button(key="add").click().run()
+    assert not at.exception, at.exception
+    assert at.error[0].value.startswith("0 added, 0 updated, 0 unchanged, 1 failed")
+    assert f"is already indexed from {archive / 'afp-2019-idleb-unilateral-ceasefire.txt'}" in \
+        _unescape_md(at.error[1].value)
+    assert sorted(p.name for p in archive.iterdir()) == before  # the refused file was not kept
+    at.switch_page("webapp/chat.py").run()
+    assert "31 August 2019" in _unescape_md(ask(at, TRUCE).markdown[0].value)
