@@ -43,6 +43,18 @@ def load_questions(bench_dir: Path) -> list[Question]:
     return out
 
 
+# The dev questions' halves by week, for tuning on one and checking on the other: 115 asked before, 116 after.
+HALF_SPLIT = "2026-05-01"
+
+
+def spread(questions: list[Question], n: int) -> list[Question]:
+    """n questions spread evenly over the list (file order is week order), for a quick run."""
+    if n >= len(questions):
+        return questions
+    step = len(questions) / n
+    return [questions[int(i * step)] for i in range(n)]
+
+
 def sample_ids(articles: list[dict], fraction: float, seed: int = 5) -> set[str]:
     """A fixed random share of the article ids (the same share for every system)."""
     ids = sorted(a["id"] for a in articles)

@@ -97,6 +97,8 @@ def main(argv=None) -> int:
     ap.add_argument("--embed-sample", type=int, default=5000, help="passages for the raw model throughput")
     ap.add_argument("--out", default=str(ROOT / "bench/results.json"))
     ap.add_argument("--docs", default=str(ROOT / "docs"), help="where benchmarks.md and the plots go ('' to skip)")
+    ap.add_argument("--limit", type=int, default=0,
+                    help="only this many dev questions, spread evenly over the weeks (a quick check of the code path)")
     ap.add_argument("--merge", action="store_true",
                     help="keep the other systems' figures already in --out (a partial re-run; the report says so)")
     args = ap.parse_args(argv)
@@ -104,6 +106,8 @@ def main(argv=None) -> int:
     bench = Path(args.bench).resolve()
     articles = data.load_articles(bench)
     questions = data.load_questions(bench)
+    if args.limit:
+        questions = data.spread(questions, args.limit)
     systems = [s for s in args.systems.split(",") if s]
     fractions = sorted({float(f) for f in args.fractions.split(",")} | {1.0})
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="rag-bench-"))
@@ -141,7 +145,7 @@ def main(argv=None) -> int:
                 f"peak RSS {rss / 2**30:.2f} GB, {stats['disk_bytes'] / 2**20:.0f} MB on disk")
             log(f"[{system}] query {len(questions)} questions ({int(f * 100)}%)")
             rows_file = wd / "queries.json"
-            run_child(["query", system, str(wd), str(qfile), str(rows_file)])
+            run_child(["query", system, str(wd), str(qfile), str(rows_file), "1" if f >= 1.0 else "0"])
             rows = json.loads(rows_file.read_text())
             lat = [r["latency_ms"] for r in rows]
             point = {"fraction": f, "ingest_seconds": stats["seconds"], "passages": stats["passages"],
@@ -208,7 +212,32 @@ def score(system: str, rows: list[dict], questions: list[data.Question]) -> dict
         out["answers"] = {"em": 100 * sum(em) / len(em), "f1": 100 * sum(f1) / len(f1), "questions": len(em),
                           "em_answerable": 100 * sum(em_a) / len(em_a), "f1_answerable": 100 * sum(f1_a) / len(f1_a),
                           "abstained": sum(by_id[q.id]["abstained"] for q in questions)}
+        lat = [by_id[q.id]["latency_ms"] for q in questions]
+        out["answers"].update(short_p50_ms=metrics.percentile(lat, 50), short_p95_ms=metrics.percentile(lat, 95))
+        if all("reader" in by_id[q.id] for q in questions):
+            out["reader"] = reader_scores([(q, by_id[q.id]["reader"]) for q in questions])
     return out
+
+
+def reader_scores(pairs: list) -> dict:
+    """EM/F1, abstentions and latency of the reader's short answers, over all questions and per half (weeks
+    before 2026-05-01, and from then on: the halves the reader was tuned and checked on)."""
+    def block(items):
+        if not items:
+            return None
+        em = [metrics.exact_match(r["short_answer"], q.answer) for q, r in items]
+        f1 = [metrics.token_f1(r["short_answer"], q.answer) for q, r in items]
+        short, full = [r["short_ms"] for _, r in items], [r["full_ms"] for _, r in items]
+        return {"questions": len(items), "em": 100 * sum(em) / len(em), "f1": 100 * sum(f1) / len(f1),
+                "abstained": sum(r["abstained"] for _, r in items),
+                "abstained_answerable": sum(r["abstained"] and q.answerable for q, r in items),
+                "model_short_answers": sum(r["origin"] == "model" for _, r in items),
+                "short_p50_ms": metrics.percentile(short, 50), "short_p95_ms": metrics.percentile(short, 95),
+                "full_p50_ms": metrics.percentile(full, 50), "full_p95_ms": metrics.percentile(full, 95),
+                "load_mean": sum(r["load"] for _, r in items) / len(items)}
+    return {"answerer": pairs[0][1]["answerer"], "all": block(pairs),
+            "first_half": block([(q, r) for q, r in pairs if q.asked_on < data.HALF_SPLIT]),
+            "second_half": block([(q, r) for q, r in pairs if q.asked_on >= data.HALF_SPLIT])}
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The three systems under test, each behind the same two steps: ingest an archive file, then search a question.
 
-- `project`: this project, exactly as `ask` runs it (build_engine + Engine.ask; passages = Answer.passages).
+- `project`: this project, exactly as `ask` runs it (build_engine + Engine.ask; passages = Answer.passages), with
+  the extractive answerer and, when its model is installed, the reader.
 - `llamaindex`: what LlamaIndex's getting-started guide builds: VectorStoreIndex over the articles with the default
   SentenceSplitter, a Chroma vector store, as_retriever(similarity_top_k=10), HuggingFaceEmbedding of the same model.
 - `bm25`: the benchmark README's reference point: paragraphs (short ones merged) ranked by BM25 (Lucene variant).
@@ -45,10 +46,13 @@ class ProjectSystem:
 
         self.engine = build_engine(Config.from_env(index_dir=workdir / "index"))
         self.default_k = self.engine.config.top_k
+        # the reader model when it loaded (else build_engine fell back to extractive and says why in `notice`)
+        self.reader = self.engine.answerer.name if self.engine.answerer.name != "extractive" else None
 
-    def ask(self, question: str, asked_on: str, top_k: int | None = None):
-        """The project's Answer, as `ask` gives it (top_k None: the configured default)."""
-        return self.engine.ask(question, top_k=top_k, as_of=date.fromisoformat(asked_on))
+    def ask(self, question: str, asked_on: str, top_k: int | None = None, answerer: str | None = "extractive"):
+        """The project's Answer, as `ask` gives it (top_k None: the configured default; answerer None: the
+        configured reader)."""
+        return self.engine.ask(question, top_k=top_k, as_of=date.fromisoformat(asked_on), answerer=answerer)
 
     def search(self, question: str, asked_on: str) -> list[str]:
         return [p.text for p in self.ask(question, asked_on, top_k=RETRIEVAL_K).passages]

@@ -1,11 +1,12 @@
 """One measured step in its own process, so that peak memory and cold start belong to that step alone.
 
     python -m bench.worker ingest SYSTEM ARCHIVE WORKDIR OUT.json
-    python -m bench.worker query SYSTEM WORKDIR QUESTIONS.jsonl OUT.json
+    python -m bench.worker query SYSTEM WORKDIR QUESTIONS.jsonl OUT.json [WITH_READER 0|1]
     python -m bench.worker cold SYSTEM WORKDIR QUESTION ASKED_ON      (prints the first passage, then exits)
     python -m bench.worker embed ARCHIVE SAMPLE OUT.json               (raw model throughput on project passages)
 """
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,25 +27,33 @@ def cmd_ingest(system: str, archive: str, workdir: str, out: str) -> None:
     Path(out).write_text(json.dumps(stats))
 
 
-def cmd_query(system: str, workdir: str, questions: str, out: str) -> None:
-    """Search every question (warm: after one untimed question); the project also answers with its default k."""
+def cmd_query(system: str, workdir: str, questions: str, out: str, with_reader: str = "0") -> None:
+    """Search every question (warm: after one untimed question); the project also answers with its default k,
+    extractively and (with_reader "1") with the reader model."""
     from .systems import SYSTEMS
 
     s = SYSTEMS[system]()
     s.open(Path(workdir))
     qs = [json.loads(line) for line in Path(questions).read_text().splitlines() if line.strip()]
     s.search(qs[0]["question"], qs[0]["asked_on"])  # warm-up: lazy loads happen here, not in the timings
+    reader = system == "project" and with_reader == "1" and s.reader
+    if system == "project" and with_reader == "1" and not reader:
+        log(f"    no reader: {s.engine.notice}")
+    elif reader:
+        s.ask(qs[0]["question"], qs[0]["asked_on"], answerer=None)  # the model's first call loads its weights
     rows = []
     for i, q in enumerate(qs, 1):
         row = {"id": q["id"]}
         if system == "project":
             t = time.perf_counter()
-            answer = s.ask(q["question"], q["asked_on"])  # what `ask` does by default: latency and short answer
+            answer = s.ask(q["question"], q["asked_on"])  # the extractive answerer: latency and short answer
             row["latency_ms"] = (time.perf_counter() - t) * 1000
             row["short_answer"] = answer.short_answer
             row["abstained"] = answer.abstained
             row["ask_passages"] = [p.text for p in answer.passages]
             row["passages"] = s.search(q["question"], q["asked_on"])
+            if reader:
+                row["reader"] = read(s, q)
         else:
             t = time.perf_counter()
             row["passages"] = s.search(q["question"], q["asked_on"])
@@ -53,6 +62,20 @@ def cmd_query(system: str, workdir: str, questions: str, out: str) -> None:
         if i % 50 == 0:
             log(f"    {system} queries: {i}/{len(qs)}")
     Path(out).write_text(json.dumps(rows))
+
+
+def read(s, q: dict) -> dict:
+    """The reader's answer as `ask` gives it by default: the short answer is ready after retrieval and the
+    model's first line (`read`), the whole checked answer at the end."""
+    load = os.getloadavg()[0]
+    t = time.perf_counter()
+    answer = s.ask(q["question"], q["asked_on"], answerer=None)
+    full = (time.perf_counter() - t) * 1000
+    ms = answer.timings_ms
+    v = answer.verification or {}
+    return {"short_answer": answer.short_answer, "abstained": answer.abstained, "answerer": answer.answerer,
+            "short_ms": ms.get("retrieve", 0.0) + ms.get("read", ms.get("answer", 0.0)), "full_ms": full,
+            "origin": v.get("short_answer"), "fallback": v.get("fallback"), "load": load}
 
 
 def cmd_cold(system: str, workdir: str, question: str, asked_on: str) -> None:

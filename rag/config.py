@@ -13,7 +13,7 @@ class Config:
     index_dir: Path = Path(".rag-index")
     model: str = DEFAULT_MODEL
     top_k: int = 5
-    answerer: str = "extractive"
+    answerer: str = "llamacpp"  # the reader model; build_engine falls back to "extractive" without it
     chroma_url: str | None = None
     max_file_mb: float = 20.0
 

@@ -10,7 +10,7 @@ from .answerers.llamacpp import LlamaCppAnswerer
 from .answerers.ollama import OllamaAnswerer
 from .answerers.openai_compat import OpenAICompatAnswerer
 from .config import Config
-from .errors import ConfigError, QuestionError
+from .errors import ConfigError, QuestionError, RagError
 from .index import Filters, Index
 from .ingest import IngestReport, ingest
 from .rerank import POOL as RERANK_POOL, rerank
@@ -33,29 +33,35 @@ class Turn:
 
 
 class Engine:
-    def __init__(self, config: Config, index: Index, embedder, retriever: Retriever, answerer):
+    def __init__(self, config: Config, index: Index, embedder, retriever: Retriever, answerer,
+                 notice: str | None = None):
         self.config, self.index, self.embedder = config, index, embedder
         self.retriever, self.answerer = retriever, answerer
+        # Always there and instant: the web chat shows its answer while the reader model is still reading.
+        self.extractive = answerer if isinstance(answerer, ExtractiveAnswerer) else ExtractiveAnswerer()
+        self.notice = notice  # one line for the user when the configured answerer could not be used
         self.lock = threading.RLock()  # one engine serves many web sessions; SQLite and bm25s are not re-entrant
 
     def ask(self, question: str, history: tuple[Turn, ...] = (), filters: Filters = Filters(),
-            top_k: int | None = None, as_of: date | None = None) -> Answer:
-        """Answer one question (a follow-up when `history` holds earlier turns of the conversation)."""
-        *_, answer = self.ask_stream(question, history, filters, top_k, as_of)
+            top_k: int | None = None, as_of: date | None = None, answerer: str | None = None) -> Answer:
+        """Answer one question (a follow-up when `history` holds earlier turns of the conversation).
+        `answerer="extractive"` answers without the language model; None uses the configured answerer."""
+        *_, answer = self.ask_stream(question, history, filters, top_k, as_of, answerer=answerer)
         return answer
 
     def ask_stream(self, question: str, history: tuple[Turn, ...] = (), filters: Filters = Filters(),
-                   top_k: int | None = None, as_of: date | None = None):
+                   top_k: int | None = None, as_of: date | None = None, answerer: str | None = None):
         """Like `ask`, but yields pieces of the answer's text as they are ready, then the final Answer."""
         question = clean_question(question)
+        chosen = self._answerer(answerer)
         started = time.perf_counter()
         context = history[-1].answer.standalone_question or history[-1].question if history else None
         query = f"{context} {question}" if context and is_follow_up(question) else question
         rewritten = False
-        if query != question and hasattr(self.answerer, "rewrite"):
+        if query != question and hasattr(chosen, "rewrite"):
             # A language model rewrites a follow-up into a standalone question; if it cannot, the words of the
             # earlier question are joined on, as for the extractive answerer.
-            standalone = self.answerer.rewrite(question, history)
+            standalone = chosen.rewrite(question, history)
             if standalone and standalone != question:
                 query, rewritten = standalone, True
         k = top_k or self.config.top_k
@@ -66,14 +72,14 @@ class Engine:
             passages = rerank(query, pool, k)
         retrieved = time.perf_counter()
         if rewritten:
-            pieces = self.answerer.stream(query, passages, history=history, as_of=as_of)
-        elif hasattr(self.answerer, "stream"):
-            pieces = self.answerer.stream(question, passages, history=history, as_of=as_of,
-                                          context=context if query != question else None)
+            pieces = chosen.stream(query, passages, history=history, as_of=as_of)
+        elif hasattr(chosen, "stream"):
+            pieces = chosen.stream(question, passages, history=history, as_of=as_of,
+                                   context=context if query != question else None)
         else:
             with self.lock:
-                answer = self.answerer.answer(question, passages, history=history, as_of=as_of,
-                                              context=context if query != question else None)
+                answer = chosen.answer(question, passages, history=history, as_of=as_of,
+                                       context=context if query != question else None)
             pieces = iter([answer.text, answer])
         for answer in pieces:
             if not isinstance(answer, Answer):
@@ -83,6 +89,14 @@ class Engine:
                    "answer": round((done - retrieved) * 1000, 1), "total": round((done - started) * 1000, 1)}
         yield replace(answer, question=question, standalone_question=query if query != question else None,
                       timings_ms=timings)
+
+    def _answerer(self, name: str | None):
+        if name is None or name == getattr(self.answerer, "name", None):
+            return self.answerer
+        if name == "extractive":
+            return self.extractive
+        raise ConfigError(f"The answerer {name!r} is not loaded; this engine answers with "
+                          f"{self.answerer.name!r} or 'extractive'")
 
     def ingest(self, paths, prune: bool = False, progress=None) -> IngestReport:
         # Not under self.lock: questions keep being answered during an ingest. Writes use their own SQLite
@@ -120,7 +134,17 @@ def build_engine(config: Config | None = None, embedder=None, create: bool = Fal
         from .embed import load_embedder
         embedder = load_embedder(config.model)
     index.embedder = embedder
-    return Engine(config, index, embedder, Retriever(index, embedder), make_answerer(config.answerer, embedder))
+    notice = None
+    try:
+        answerer = make_answerer(config.answerer, embedder)
+    except (RagError, ImportError, OSError, RuntimeError, ValueError, MemoryError) as e:
+        # llama.cpp failing to load a file may raise any of these: none of them may stop the archive answering.
+        if config.answerer != "llamacpp":
+            raise  # a server backend was asked for by name: say what is wrong with it
+        # The default reader model may be missing (not set up yet) or unloadable: answer anyway, and say so.
+        answerer = ExtractiveAnswerer()
+        notice = f"{e} Answering with the extractive answerer."
+    return Engine(config, index, embedder, Retriever(index, embedder), answerer, notice)
 
 
 def make_answerer(name: str, embedder):

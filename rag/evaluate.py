@@ -6,6 +6,7 @@ from pathlib import Path
 from .dates import parse_iso
 from .engine import Turn
 from .errors import RagError
+from .scoring import exact_match, token_f1
 
 
 def load_gold(path) -> list[dict]:
@@ -55,6 +56,7 @@ def score_turn(item: dict, answer) -> dict:
         # The provenance note of a "when" answer ("AFP, published 31 August 2019") is no answer to the question.
         said = _PUBLISHED_NOTE.sub("", answer.text)
         correct = not answer.abstained and any(matches(a, said) for a in item.get("answers", []))
+    plain = [a for a in item.get("answers", []) if not a.startswith("re:")]
     cited = [holds_evidence(c.text, evidence) for c in answer.citations] if evidence else []
     # Before verification: the paragraphs a language model cited as written (an id naming no source counts as a
     # wrong citation); answers that were not verified cite the same before and after.
@@ -73,6 +75,11 @@ def score_turn(item: dict, answer) -> dict:
         "raw_citations": len(raw_cited), "good_raw_citations": sum(raw_cited),
         "verification": {k: v[k] for k in ("sentences", "supported", "reattributed", "removed", "fallback")
                          if k in v} or None,
+        "em": max((exact_match(answer.short_answer, a) for a in plain), default=None) if answerable else None,
+        "f1": max((token_f1(answer.short_answer, a) for a in plain), default=None) if answerable else None,
+        # the short answer is ready after retrieval and, with the reader, the model's first line
+        "short_ms": answer.timings_ms.get("retrieve", 0.0) + answer.timings_ms.get(
+            "read", answer.timings_ms.get("answer", 0.0)),
         "tokens": answer.timings_ms.get("tokens", 0), "generate_ms": answer.timings_ms.get("generate", 0.0),
         "first_token_ms": answer.timings_ms.get("first_token", 0.0),
         "has_evidence": bool(evidence) and answerable, "ms": answer.timings_ms.get("total", 0.0),
@@ -82,8 +89,26 @@ def score_turn(item: dict, answer) -> dict:
 TEMPORAL_TYPES = ("when", "temporal")  # questions about dates, reported together as well
 
 
-def evaluate(engine, gold_path) -> dict:
-    """Run every gold question (conversations turn by turn) and aggregate per type and overall."""
+def evaluate(engine, gold_path, answerer: str | None = None) -> dict:
+    """Run every gold question (conversations turn by turn) and aggregate per type and overall. With a language
+    model configured, the extractive answerer is run too and both are reported side by side."""
+    rows = run(engine, gold_path, answerer)
+    by_type = {}
+    for t in sorted({r["type"] for r in rows}):
+        by_type[t] = aggregate([r for r in rows if r["type"] == t])
+    temporal = [r for r in rows if r["type"] in TEMPORAL_TYPES]
+    name = answerer or engine.answerer.name
+    side = {name: aggregate(rows)}
+    if name != "extractive":
+        side = {"extractive": aggregate(run(engine, gold_path, "extractive")), **side}
+    return {"gold": str(gold_path), "answerer": name, "notice": engine.notice, "overall": side[name],
+            "by_type": by_type, "side_by_side": side, "verification": verification_summary(rows),
+            "temporal": aggregate(temporal) if temporal else None,
+            "failures": [r for r in rows if not r["correct"]], "rows": rows}
+
+
+def run(engine, gold_path, answerer: str | None = None) -> list[dict]:
+    """One scored row per gold question (or conversation turn)."""
     rows = []
     for item in load_gold(gold_path):
         turns = item.get("turns") or [item]
@@ -92,23 +117,17 @@ def evaluate(engine, gold_path) -> dict:
             turn = {"type": item.get("type", "other"), **turn, "id": f"{item.get('id', '')}" + (f"#{i + 1}" if
                                                                                                    "turns" in item else "")}
             as_of = parse_iso(turn.get("as_of") or item.get("as_of"))  # "last week" is read as of this day
-            answer = engine.ask(turn["question"], history=tuple(history), as_of=as_of)
+            answer = engine.ask(turn["question"], history=tuple(history), as_of=as_of, answerer=answerer)
             history.append(Turn(turn["question"], answer))
             rows.append(score_turn(turn, answer))
-    by_type = {}
-    for t in sorted({r["type"] for r in rows}):
-        by_type[t] = aggregate([r for r in rows if r["type"] == t])
-    temporal = [r for r in rows if r["type"] in TEMPORAL_TYPES]
-    return {"gold": str(gold_path), "overall": aggregate(rows), "by_type": by_type,
-            "verification": verification_summary(rows),
-            "temporal": aggregate(temporal) if temporal else None,
-            "failures": [r for r in rows if not r["correct"]], "rows": rows}
+    return rows
 
 
 def aggregate(rows: list[dict]) -> dict:
     ev = [r for r in rows if r["has_evidence"]]
     cites = sum(r["citations"] for r in rows)
     ms = sorted(r["ms"] for r in rows)
+    short = sorted(r["short_ms"] for r in rows)
     return {
         "questions": len(rows),
         "answer_accuracy": _mean([r["correct"] for r in rows]),
@@ -120,6 +139,10 @@ def aggregate(rows: list[dict]) -> dict:
         "citation_recall": _mean([r["cited_evidence"] for r in ev]),
         "abstention_accuracy": _mean([r["abstained"] == (not r["answerable"]) for r in rows]),
         "latency_p50_ms": _pct(ms, 50), "latency_p95_ms": _pct(ms, 95),
+        "em": _mean([r["em"] for r in rows if r["em"] is not None]),
+        "f1": _mean([r["f1"] for r in rows if r["f1"] is not None]),
+        "abstained": sum(r["abstained"] for r in rows),
+        "short_p50_ms": _pct(short, 50), "short_p95_ms": _pct(short, 95),
     }
 
 
@@ -141,6 +164,10 @@ def verification_summary(rows: list[dict]) -> dict | None:
             # writing speed (after the prompt is read), and overall including reading the prompt
             "tokens_per_s": round(tokens / writing, 1) if writing > 0 else None,
             "tokens_per_s_overall": round(tokens / seconds, 1) if seconds else None}
+
+
+def _pair(a, b) -> str:
+    return "—" if a is None else f"{a:.0f} / {b:.0f}"
 
 
 def _ratio(good, total) -> float | None:
@@ -176,6 +203,17 @@ def format_report(report: dict) -> str:
     temporal = [("TEMPORAL", report["temporal"])] if report.get("temporal") else []  # when + temporal
     for name, agg in [*report["by_type"].items(), *temporal, ("OVERALL", report["overall"])]:
         lines.append(f"{name:14}" + "".join(f"{cell(agg[c]):>12}" for c in COLUMNS))
+    side = report.get("side_by_side") or {}
+    if len(side) > 1:
+        lines.append(f"\n{'answerer':14}{'accuracy':>10}{'cite prec':>11}{'abstain acc':>13}{'abstained':>11}"
+                     f"{'EM':>7}{'F1':>7}{'short p50/p95 ms':>20}{'full p50/p95 ms':>20}")
+        for name, agg in side.items():
+            lines.append(f"{name:14}{cell(agg['answer_accuracy']):>10}{cell(agg['citation_precision']):>11}"
+                         f"{cell(agg['abstention_accuracy']):>13}{agg['abstained']:>11}{cell(agg['em']):>7}"
+                         f"{cell(agg['f1']):>7}{_pair(agg['short_p50_ms'], agg['short_p95_ms']):>20}"
+                         f"{_pair(agg['latency_p50_ms'], agg['latency_p95_ms']):>20}")
+    if report.get("notice"):
+        lines.append(f"\nNote: {report['notice']}")
     if v := report.get("verification"):
         lines.append(f"\nVerification: {v['sentences']} model sentences, {v['supported']} supported as cited, "
                      f"{v['reattributed']} re-attributed, {v['removed']} removed; {v['fallbacks']} of {v['answers']} "

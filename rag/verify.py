@@ -310,6 +310,19 @@ class StreamVerifier:
         claims, self.buffer = split_claims(self.buffer, final=True)
         return self._emit(claims)
 
+    def accept(self, text: str, n: int, quote: str) -> str:
+        """Show a short answer the reader already checked word for word against passage n (rag/reader.py):
+        a stricter test than `check`, which it skips. Returns the text to emit."""
+        self.checked.append(Checked(Claim(text, (n,)), (n,), (quote,), "short"))
+        shown = self.numbers.setdefault(n, len(self.numbers) + 1)
+        lead = " " if len([c for c in self.checked if c.sources]) > 1 else ""
+        return f"{lead}{text} [{shown}]"
+
+    @property
+    def sentences(self) -> int:
+        """Sentences of the model's reply checked so far (not the short answer, not an abstention)."""
+        return sum(c.status not in ("abstention", "short") for c in self.checked)
+
     def _emit(self, claims: list[Claim]) -> list[str]:
         out = []
         for claim in claims:
@@ -328,7 +341,7 @@ class StreamVerifier:
 
     def report(self) -> dict:
         """Counts for Answer.verification, plus the paragraph ids the model cited before checking."""
-        claims = [c for c in self.checked if c.status != "abstention"]
+        claims = [c for c in self.checked if c.status not in ("abstention", "short")]
         passages = self.session.passages
         raw = [passages[n - 1].id if 1 <= n <= len(passages) else None
                for c in self.checked for n in dict.fromkeys(c.claim.cited)]

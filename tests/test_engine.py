@@ -5,7 +5,7 @@ import pytest
 
 from rag.answer import ExtractiveAnswerer, question_type
 from rag.cli import answer_json
-from rag.errors import NoIndexError, QuestionError
+from rag.errors import ConfigError, NoIndexError, QuestionError
 from rag.index import Filters
 from rag.retrieve import Passage, Retriever
 
@@ -212,3 +212,53 @@ def test_a_next_day_copy_dates_a_bare_time_by_the_day_its_article_told_of():
                       tuple(events[1]))
     answer = ExtractiveAnswerer().answer("When did the unilateral truce enter into force?", [passage])
     assert answer.short_answer == "Saturday 31 August 2019, 06:00 (03:00 GMT)"
+
+
+# --- the answerer: the reader by default, extractive on request or when the model cannot be loaded -----------
+
+def test_default_answerer_is_the_reader_and_tests_ask_for_extractive(monkeypatch):
+    from rag.config import Config
+    monkeypatch.delenv("RAG_ANSWERER")
+    assert Config.from_env().answerer == "llamacpp"
+    monkeypatch.setenv("RAG_ANSWERER", "extractive")
+    assert Config.from_env().answerer == "extractive"
+
+
+def test_missing_reader_model_falls_back_to_extractive_with_one_notice(seed_engine, hash_embedder, monkeypatch,
+                                                                        tmp_path):
+    from rag.config import Config
+    from rag.engine import build_engine
+    monkeypatch.setenv("RAG_LLM_MODEL", str(tmp_path / "missing.gguf"))
+    engine = build_engine(Config.from_env(answerer="llamacpp"), embedder=hash_embedder)
+    assert engine.answerer.name == "extractive"
+    assert engine.notice and "\n" not in engine.notice and "missing.gguf" in engine.notice
+    assert engine.notice.endswith("Answering with the extractive answerer.")
+    answer = engine.ask("When did the August truce start?")
+    assert answer.answerer == "extractive" and "31 August 2019" in answer.text
+
+
+def test_a_model_file_that_is_no_gguf_falls_back_too(seed_engine, hash_embedder, monkeypatch, tmp_path):
+    pytest.importorskip("llama_cpp")
+    from rag.config import Config
+    from rag.engine import build_engine
+    junk = tmp_path / "junk.gguf"
+    junk.write_bytes(b"not a model" * 100)
+    monkeypatch.setenv("RAG_LLM_MODEL", str(junk))
+    engine = build_engine(Config.from_env(answerer="llamacpp"), embedder=hash_embedder)
+    assert engine.answerer.name == "extractive" and engine.notice
+
+
+def test_ask_picks_the_extractive_answerer_on_request(seed_engine):
+    from rag.answerers.base import LLMAnswerer
+
+    class Refuses(LLMAnswerer):
+        name = "reader"
+
+        def complete(self, messages, max_tokens):
+            raise AssertionError("the model must not be asked")
+
+    seed_engine.answerer = Refuses(seed_engine.embedder)
+    answer = seed_engine.ask("When did the August truce start?", answerer="extractive")
+    assert answer.answerer == "extractive" and "31 August 2019" in answer.text
+    with pytest.raises(ConfigError):
+        seed_engine.ask("When did the August truce start?", answerer="ollama")

@@ -1,4 +1,4 @@
-"""The language-model answer flow shared by every backend: prompt, stream, verify each sentence, fall back.
+"""The language-model answer flow shared by every backend: read, check the short answer, verify each sentence.
 
 A backend implements one method, `complete(messages, max_tokens)`, yielding pieces of the reply as the model
 writes them. Everything else (the prompt, citation verification, renumbering, the extractive fallback, the
@@ -8,9 +8,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 
-from ..answer import Answer, ExtractiveAnswerer, abstain, content_terms
+from ..answer import Answer, ExtractiveAnswerer, abstain, content_terms, question_type
 from ..errors import RagError
 from ..prompts import answer_messages, rewrite_messages
+from ..reader import AnswerLine, ShortAnswer, absolute_when, as_of_text, excerpts, parse_answer_line
+from ..reader import check as reader_check
 from ..retrieve import Passage
 from ..verify import DEFAULT_THRESHOLD, StreamVerifier, Verifier
 
@@ -20,14 +22,20 @@ class LLMError(RagError):
 
 
 class LLMAnswerer:
-    """question + passages (+ conversation) -> Answer, written by a language model and verified sentence by sentence."""
+    """question + passages (+ conversation) -> Answer: a short answer checked against its passage, then one to
+    three sentences written by a language model and verified one by one, all from one model call."""
     name = "llm"
 
-    def __init__(self, embedder, *, max_tokens: int = 200, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, embedder, *, max_tokens: int = 96, threshold: float = DEFAULT_THRESHOLD,
+                 read_passages: int = 5, sentences: int = 2, max_chars: int = 360, max_written: int = 3):
         if embedder is None:
             raise LLMError(f"The {self.name} answerer needs the index's embedding model to verify citations")
         self.verifier = Verifier(embedder, threshold)
         self.max_tokens = max_tokens
+        # What the model reads: the best `sentences` sentences (at most `max_chars`) of the first
+        # `read_passages` passages. Prompt reading is most of the time to the short answer (see docs/benchmarks.md).
+        self.read_passages, self.sentences, self.max_chars = read_passages, sentences, max_chars
+        self.max_written = max_written
         self.fallback = ExtractiveAnswerer()
 
     def complete(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
@@ -44,33 +52,95 @@ class LLMAnswerer:
 
     def stream(self, question: str, passages: list[Passage], history: tuple = (), as_of=None,
                context: str | None = None) -> Iterator[str | Answer]:
-        """Verified pieces of text as each sentence completes, then the final Answer.
+        """Verified pieces of text as they are ready (the short answer first), then the final Answer.
 
-        `question` should be standalone (the engine rewrites follow-ups with `rewrite` first). When no sentence
-        of the reply survives verification, the offline extractive answer is used instead, and said so.
+        `question` should be standalone (the engine rewrites follow-ups with `rewrite` first). The model's
+        short answer is shown only if it is written in a passage it was shown (else the extractive span is);
+        when it says the sources do not answer, the answer abstains; when none of its sentences survives
+        verification, the short answer's own sentence, or else the extractive answer, is shown instead.
         """
         if not passages:
             yield replace(abstain(question, []), answerer=self.name)
             return
+        shown = excerpts(question, passages[:self.read_passages], sentences=self.sentences,
+                         max_chars=self.max_chars, context=context)
         checker = StreamVerifier(self.verifier.session(passages, question))
-        started, tokens, first = time.perf_counter(), 0, None
-        for piece in self.complete(answer_messages(question, passages), self.max_tokens):
-            tokens += 1  # a streamed piece is one token for llama.cpp and most OpenAI-compatible servers
-            first = first or time.perf_counter()
-            yield from checker.feed(piece)
+        started, tokens, first, read = time.perf_counter(), 0, None, None
+        head, line, short = "", None, None
+        reply = self.complete(answer_messages(question, shown, as_of_text(as_of)), self.max_tokens)
+        try:
+            for piece in reply:
+                tokens += 1  # a streamed piece is one token for llama.cpp and most OpenAI-compatible servers
+                first = first or time.perf_counter()
+                if line is None:
+                    head += piece
+                    if "\n" not in head:
+                        continue
+                    raw, _, piece = head.partition("\n")
+                    line, read = parse_answer_line(raw), time.perf_counter()
+                    short = self._short(line, shown, question)
+                    if line.abstained or (line.phrase and short is None):
+                        break
+                    if short is not None:
+                        yield checker.accept(_sentence(short.text), short.n, short.quote)
+                    piece = f"{line.written}\n{piece}" if line.written else piece
+                yield from checker.feed(piece)
+                if checker.sentences >= self.max_written:
+                    break
+        finally:
+            reply.close()  # stops the model mid-reply when the answer is complete
+        if line is None:  # the reply was the answer line alone
+            line, read = parse_answer_line(head), time.perf_counter()
+            short = self._short(line, shown, question)
+            if short is not None:
+                yield checker.accept(_sentence(short.text), short.n, short.quote)
+            yield from checker.feed(line.written)
         yield from checker.finish()
         generated = time.perf_counter() - started
-        answer = checker.answer(question, self.name)
+        timings = {"generate": round(generated * 1000, 1), "tokens": tokens,
+                   "read": round(((read or first or started) - started) * 1000, 1),
+                   "first_token": round(((first or started) - started) * 1000, 1)}
         report = checker.report()
+        if line.abstained:
+            answer = replace(abstain(question, passages), answerer=self.name,
+                             verification={**report, "model_abstained": True, "fallback": None})
+            yield answer.text
+            yield replace(answer, timings_ms=timings)
+            return
+        extractive = self.fallback.answer(question, passages, history=history, as_of=as_of, context=context) \
+            if short is None else None
+        if line.phrase and short is None:
+            # The model's short answer is in no passage it read: its reading is not to be trusted, and the
+            # extractive answer (its span, its sentences) is shown instead.
+            yield extractive.text
+            yield replace(extractive, answerer=self.name, timings_ms=timings,
+                          verification={**report, "fallback": "extractive", "short_answer": "extractive",
+                                        "rejected_short_answer": line.phrase})
+            return
+        answer = checker.answer(question, self.name)
+        if answer is not None and short is not None and not report["supported"] + report["reattributed"]:
+            # Only the short answer survived: its own sentence in the passage says why it is the answer.
+            yield f" {short.quote.strip()} [{checker.numbers[short.n]}]"
+            answer = replace(answer, text=f"{answer.text} {short.quote.strip()} [{checker.numbers[short.n]}]")
         if answer is None:
-            fallback = self.fallback.answer(question, passages, history=history, as_of=as_of, context=context)
-            yield fallback.text
-            answer = replace(fallback, answerer=self.name, verification={**report, "fallback": "extractive"})
+            extractive = extractive or self.fallback.answer(question, passages, history=history, as_of=as_of,
+                                                            context=context)
+            yield extractive.text
+            answer = replace(extractive, answerer=self.name, verification={**report, "fallback": "extractive"})
         else:
-            answer = replace(answer, verification={**report, "fallback": None})
-        # generate: the whole model call; first_token: reading the prompt (the rest is writing `tokens` tokens)
-        yield replace(answer, timings_ms={"generate": round(generated * 1000, 1), "tokens": tokens,
-                                          "first_token": round(((first or started) - started) * 1000, 1)})
+            answer = replace(answer, short_answer=short.text if short else answer.short_answer,
+                             verification={**report, "fallback": None,
+                                           "short_answer": short.origin if short else None})
+        yield replace(answer, timings_ms=timings)
+
+    @staticmethod
+    def _short(line: AnswerLine, shown, question: str) -> ShortAnswer | None:
+        """The model's phrase if a passage it read holds it ("when": as an absolute date), else None."""
+        found = reader_check(line.phrase, line.cited, shown) if line.phrase else None
+        if found is not None and question_type(question) == "when":
+            found = replace(found, text=absolute_when(found, shown[found.n - 1].passage))
+        return found
+
 
     def rewrite(self, question: str, history: tuple) -> str:
         """A follow-up question rewritten to stand alone, from the conversation; the question itself if that fails."""
@@ -82,9 +152,15 @@ class LLMAnswerer:
         # A tiny model may answer instead of rewriting, drop the question's own words, or ramble: keep only a
         # rewrite that keeps the follow-up's words and adds some of the conversation's.
         own = set(content_terms(question))
-        earlier = set().union(*(content_terms(t.question) for t in history[-3:])) - own
+        # what the conversation named: its questions and its answers ("How many does it employ?" -> Amazon)
+        earlier = set().union(*(content_terms(f"{t.question} {t.answer.short_answer or ''} {t.answer.text}")
+                                for t in history[-3:])) - own
         words = set(content_terms(line))
         if not line or len(line) > 3 * len(question) + 80 or line.count("?") > 1 or not own <= words \
                 or not words & earlier:
             return question
         return line
+
+
+def _sentence(phrase: str) -> str:
+    return phrase if phrase.endswith((".", "!", "?")) else f"{phrase}."

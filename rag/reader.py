@@ -1,0 +1,186 @@
+"""The reader: what a language model is shown of the passages, and the check on the short answer it gives back.
+
+The model does not read whole paragraphs: on two CPU cores every prompt token costs about 10 ms, so it reads
+the sentences of each passage that best match the question (`excerpts`). Its reply starts with one line,
+"Answer: PHRASE [n]", and that phrase is accepted only when it is written in passage n, or in another passage
+shown, after normalising case, quotes, number words, Roman numerals and date forms (`locate`). Anything else
+is rejected and the extractive answerer's span is used instead, so no short answer is shown that is not in a
+cited passage.
+"""
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from .answer import content_terms, describe_event, find_span, question_type, sentence_events, sentence_stems, \
+    term_coverage
+from .chunking import split_sentences
+from .dates import find_event_dates, parse_iso
+from .prompts import ABSTAIN_PATTERN
+from .retrieve import Passage
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """What the model reads of one passage: its best-matching sentences, in paragraph order."""
+    n: int  # 1-based; the [n] the model cites
+    passage: Passage
+    text: str
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """A checked short answer: the phrase, the passage (1-based) it is written in, and the sentence holding it."""
+    text: str
+    n: int
+    quote: str
+    origin: str  # "model" or "extractive"
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """The first line of the model's reply, parsed; `written` is that line when it is no "Answer:" line but
+    already the written answer (a model that skipped the format), to be verified as such."""
+    phrase: str | None
+    cited: int | None
+    abstained: bool
+    written: str = ""
+
+
+def excerpts(question: str, passages: list[Passage], *, sentences: int = 2, max_chars: int = 360,
+             context: str | None = None) -> list[Excerpt]:
+    """Each passage cut to its `sentences` best sentences for the question (kept in their order), at most
+    `max_chars` characters; a passage sharing no word with the question keeps its first sentence."""
+    terms = content_terms(f"{question} {context or ''}")
+    qtype = question_type(question)
+    out = []
+    for n, p in enumerate(passages, 1):
+        parts = split_sentences(p.text) or [p.text]
+        title = sentence_stems(p.title)
+        # A sentence holding the kind of answer asked for (a date for "when", a number for "how many") ranks
+        # above one that only repeats the question's words.
+        scored = sorted(range(len(parts)), key=lambda i: -(term_coverage(terms, sentence_stems(parts[i]), title)
+                                                           + (0.3 if _has_kind(parts[i], qtype, question, p) else 0)
+                                                           - 0.01 * i))
+        keep = sorted(scored[:sentences])
+        text = " ".join(parts[i] for i in keep)
+        if len(text) > max_chars:
+            text = parts[scored[0]][:max_chars]
+        out.append(Excerpt(n, p, text.strip()))
+    return out
+
+
+def _has_kind(sentence: str, qtype: str, question: str, p: Passage) -> bool:
+    if qtype == "other":
+        return False
+    return find_span(sentence, qtype, question, p)[0] is not None
+
+
+_LINE = re.compile(r"^\s*\**\s*(?:short\s+)?answer\s*\**\s*:\s*(.*)$", re.I)
+_CITE = re.compile(r"\[\s*(\d+)(?:\s*[,;]\s*\d+)*\s*\]")
+
+
+def parse_answer_line(line: str) -> AnswerLine:
+    """'Answer: Minneapolis [2]' -> phrase 'Minneapolis', passage 2; 'Answer: not in the sources' -> abstained."""
+    m = _LINE.match(line)
+    if m is None:
+        return AnswerLine(None, None, bool(ABSTAIN_PATTERN.search(line)), line)
+    body = m.group(1).strip()
+    cite = _CITE.search(body)
+    phrase = _CITE.sub("", body).strip().rstrip(".").strip()
+    phrase = re.sub(r"^[\"'“”‘’*]+|[\"'“”‘’*]+$", "", phrase).strip() if _unbalanced(phrase) else phrase
+    abstained = not phrase or bool(ABSTAIN_PATTERN.search(phrase))
+    return AnswerLine(None if abstained else phrase, int(cite.group(1)) if cite else None, abstained)
+
+
+def _unbalanced(phrase: str) -> bool:
+    """Quotes around the whole phrase are the model's; quotes inside a title ("“Wings”") stay."""
+    return not (phrase[:1] in "“\"" and phrase[-1:] in "”\"" and phrase.count("“") + phrase.count('"') == 1)
+
+
+# --- finding a phrase in a passage ---------------------------------------------------------------------------
+
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
+                      "eighty": "80", "ninety": "90", "hundred": "100"})
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "xi": "11", "xii": "12"}
+_MONTH_ABBR = {"jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june", "jul": "july",
+               "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
+               "dec": "december"}
+
+
+def tokens(text: str) -> list[str]:
+    """Words for matching: lower case, plain quotes and dashes, number words and Roman numerals as digits,
+    month abbreviations spelled out, thousands separators and possessives dropped."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.translate(str.maketrans("‘’“”–—", "''\"\"--"))
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    out = []
+    for w in re.findall(r"[a-z0-9]+(?:[.'][a-z0-9]+)*", text):
+        w = re.sub(r"'s$", "", w).replace("'", "")
+        w = _NUMBER_WORDS.get(w) or _ROMAN.get(w) or _MONTH_ABBR.get(w) or w
+        out.append(w)
+    return out
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    if not needle:
+        return False
+    first, size = needle[0], len(needle)
+    return any(haystack[i:i + size] == needle for i, w in enumerate(haystack) if w == first)
+
+
+def locate(phrase: str, passage: Passage) -> str | None:
+    """The sentence of the passage that holds the phrase (normalised as in `tokens`; a date matches the same
+    day written another way: "Aug. 31", "31 August 2019", "Saturday"), or None."""
+    needle = tokens(phrase)
+    # "the PGA Championship" is written "PGA Championship" in the passage; a leading article is not evidence.
+    while len(needle) > 1 and needle[0] in ("the", "a", "an"):
+        needle = needle[1:]
+    if not needle:
+        return None
+    dates = _dates(phrase, passage)
+    for sentence in split_sentences(passage.text) or [passage.text]:
+        if _contains(tokens(sentence), needle):
+            return sentence
+        if dates and any((e.start, e.end) in dates for e in sentence_events(sentence, passage)):
+            return sentence
+    return None
+
+
+def _dates(phrase: str, passage: Passage) -> set:
+    """The days a date-only phrase names, read as of the passage's publication ("Saturday" is its Saturday)."""
+    events = find_event_dates(phrase, parse_iso(passage.published))
+    rest = phrase
+    for e in events:
+        rest = rest.replace(e.text, " ")
+    if not events or re.search(r"[A-Za-z]{3,}", re.sub(r"\b(?:on|in|at|of|the|and|GMT|am|pm)\b", "", rest)):
+        return set()
+    return {(e.start, e.end) for e in events}
+
+
+def check(phrase: str, cited: int | None, shown: list[Excerpt]) -> ShortAnswer | None:
+    """The phrase as a ShortAnswer when passage `cited` holds it (else the first other passage shown that does)."""
+    order = sorted(shown, key=lambda e: e.n != cited)
+    for e in order:
+        sentence = locate(phrase, e.passage)
+        if sentence is not None:
+            return ShortAnswer(phrase, e.n, sentence, "model")
+    return None
+
+
+def absolute_when(short: ShortAnswer, passage: Passage) -> str:
+    """A "when" answer as an absolute date ("Saturday" -> "Saturday 31 August 2019") when the phrase is one of
+    the passage's dates; otherwise the phrase as the model wrote it."""
+    days = _dates(short.text, passage)
+    for e in sentence_events(short.quote, passage):
+        if (e.start, e.end) in days:
+            return describe_event(e)
+    return short.text
+
+
+def as_of_text(as_of: date | None) -> str:
+    return (as_of or date.today()).isoformat()
+

@@ -1,0 +1,109 @@
+"""The reader with a stand-in model: what it is shown, and how its short answer and sentences are checked."""
+from rag.answer import ExtractiveAnswerer
+from rag.answerers.base import LLMAnswerer
+from rag.prompts import answer_messages
+from rag.reader import excerpts, locate, parse_answer_line
+from rag.retrieve import Passage
+
+STARTED = ("The Russian army announced on Friday that a unilateral ceasefire would start on Saturday. "
+           "An agreement was reached for a unilateral ceasefire by Syrian government forces starting at 6:00 am on "
+           "August 31, the Russian Center for Reconciliation in Syria said in a statement. "
+           "Rebels said they would watch closely.")
+TOLL = ("Since the end of April, the bombings have killed more than 950 civilians in the Idleb region, according to "
+        "the OSDH. And more than 400,000 people have been displaced, according to the UN.")
+ARTEMIS = "The four Artemis II astronauts splashed down off San Diego on Friday after a 10-day flight."
+
+
+def passage(text, n, article="afp-truce", published="2019-08-31", source="AFP"):
+    return Passage(article, n, text, 1.0 / n, 0.5, "Truce in Idleb", source, published, "stated")
+
+
+PASSAGES = [passage(STARTED, 5), passage(TOLL, 12), passage(ARTEMIS, 3, "nasa", "2026-04-11", "CNN")]
+
+
+class StandIn(LLMAnswerer):
+    """The reader flow with a model that replies with a fixed script, a few characters at a time."""
+    name = "stand-in"
+
+    def __init__(self, embedder, reply: str):
+        super().__init__(embedder, threshold=0.3)
+        self.reply, self.prompts = reply, []
+
+    def complete(self, messages, max_tokens):
+        self.prompts.append(messages)
+        for i in range(0, len(self.reply), 5):
+            yield self.reply[i:i + 5]
+
+
+# --- the answer line and the phrase check ------------------------------------------------------------------
+
+def test_answer_line_is_parsed():
+    line = parse_answer_line("Answer: Minneapolis [2]")
+    assert (line.phrase, line.cited, line.abstained) == ("Minneapolis", 2, False)
+    assert parse_answer_line("Answer: not in the sources").abstained
+    assert parse_answer_line("Answer: “Wings” [1]").phrase == "“Wings”"  # a title keeps its quotes
+    assert parse_answer_line('Answer: "Sochi" [3].').phrase == "Sochi"
+    assert parse_answer_line("The truce began on Saturday [1].").written  # no answer line: the written answer
+
+
+def test_phrase_is_found_after_normalisation():
+    artemis = PASSAGES[2]
+    assert locate("four", artemis) and locate("Artemis 2", artemis) and locate("10 days", artemis) is None
+    assert locate("10-day", artemis) and locate("san diego", artemis)
+    # date forms: the same day written another way, and a weekday of the article's week
+    assert "Saturday" in locate("31 August 2019", PASSAGES[0])  # published that Saturday
+    assert locate("Aug. 31", PASSAGES[0]) and locate("Saturday", PASSAGES[0])
+    assert locate("September 1", PASSAGES[0]) is None and locate("Damascus", PASSAGES[0]) is None
+
+
+def test_model_reads_sentences_around_the_best_match_with_publisher_and_date():
+    shown = excerpts("How many civilians have the bombings killed in Idleb?", PASSAGES, sentences=1)
+    assert shown[1].text.startswith("Since the end of April") and "400,000" not in shown[1].text
+    user = answer_messages("How many civilians have the bombings killed?", shown, "2019-09-02")[-1]["content"]
+    assert '<source id="2" publisher="AFP" published="2019-08-31">' in user
+    assert user.endswith("Question (asked on 2019-09-02): How many civilians have the bombings killed?")
+
+
+# --- the whole flow with the stand-in model -----------------------------------------------------------------
+
+def test_short_answer_in_its_passage_is_kept_and_cited(hash_embedder):
+    model = StandIn(hash_embedder, "Answer: more than 950 civilians [2]\nThe bombings have killed more than 950 "
+                                   "civilians in the Idleb region, according to the OSDH [2].")
+    pieces = list(model.stream("How many civilians have the bombings killed?", PASSAGES))
+    answer = pieces[-1]
+    assert answer.short_answer == "more than 950 civilians" and answer.verification["short_answer"] == "model"
+    assert pieces[0] == "more than 950 civilians. [1]" and "".join(pieces[:-1]) == answer.text
+    assert [c.paragraph for c in answer.citations] == [12]
+    assert {"read", "generate", "tokens"} <= set(answer.timings_ms)
+
+
+def test_short_answer_not_in_the_passage_is_rejected_for_the_extractive_span(hash_embedder):
+    question = "How many civilians have the bombings killed?"
+    model = StandIn(hash_embedder, "Answer: 12,000 civilians [2]\nThe bombings killed 12,000 civilians [2].")
+    pieces = list(model.stream(question, PASSAGES))
+    answer, expected = pieces[-1], ExtractiveAnswerer().answer(question, PASSAGES)
+    assert answer.short_answer == expected.short_answer and "950" in answer.short_answer
+    assert pieces[:-1] == [expected.text] and answer.text == expected.text and "12,000" not in answer.text
+    assert answer.verification["rejected_short_answer"] == "12,000 civilians"
+    assert any(answer.short_answer in c.text for c in answer.citations)
+
+
+def test_marker_naming_no_passage_is_dropped(hash_embedder):
+    model = StandIn(hash_embedder, "Answer: San Diego [3]\nThe Artemis II astronauts splashed down off San Diego "
+                                   "on Friday [3][9].")
+    answer = model.answer("Where did the Artemis II astronauts splash down?", PASSAGES)
+    assert answer.short_answer == "San Diego" and answer.verification["invalid_ids"] == 1
+    assert "[9]" not in answer.text and "[2]" not in answer.text and [c.n for c in answer.citations] == [1]
+
+
+def test_not_in_the_sources_abstains(hash_embedder):
+    model = StandIn(hash_embedder, "Answer: not in the sources")
+    answer = model.answer("Who won the Eurovision Song Contest in 2019?", PASSAGES)
+    assert answer.abstained and answer.citations == () and answer.short_answer is None
+    assert answer.verification["model_abstained"]
+
+
+def test_when_answer_is_an_absolute_date(hash_embedder):
+    model = StandIn(hash_embedder, "Answer: Saturday [1]\nThe ceasefire started on Saturday [1].")
+    answer = model.answer("When did the unilateral ceasefire start?", PASSAGES)
+    assert answer.short_answer.startswith("Saturday 31 August 2019") and answer.text.startswith("Saturday 31 August")
