@@ -12,7 +12,12 @@ from .scoring import exact_match, token_f1
 def load_gold(path) -> list[dict]:
     """Gold items, one JSON object per line; a bad line raises with its number."""
     items = []
-    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise RagError(f"{path}: cannot read the gold file ({getattr(e, 'strerror', None) or e}); give a UTF-8 "
+                       "JSONL file such as eval/seed_gold.jsonl") from None
+    for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("//"):
             continue
         try:
@@ -21,6 +26,8 @@ def load_gold(path) -> list[dict]:
             raise RagError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
         if not isinstance(item, dict) or not ("question" in item or "turns" in item):
             raise RagError(f'{path}:{lineno}: each line needs a "question" (or "turns")')
+        if "question" in item and not (isinstance(item["question"], str) and item["question"].strip()):
+            raise RagError(f'{path}:{lineno}: "question" must be a non-empty string')
         if "as_of" in item and not parse_iso(item["as_of"]):
             raise RagError(f'{path}:{lineno}: "as_of" must be a date written YYYY-MM-DD, e.g. "2019-09-04"')
         items.append(item)

@@ -65,10 +65,12 @@ HOSTILE = [
     (["timeline", "--as-of", "9999-12-31", "ceasefire next year"], "", 0, None),
     (["timeline", "--k", "0", "truce"], "", 2, "whole number"),
     (["timeline", "--as-of", "soon", "truce"], "", 2, "YYYY-MM-DD"),
-    (["eval", "/nonexistent/gold.jsonl"], "", 2, "gold.jsonl"),
+    (["eval", "/nonexistent/gold.jsonl"], "", 2, "cannot read the gold file"),
+    (["eval", str(ARCHIVE / "afp-2019-idleb-unilateral-ceasefire.txt")], "", 2, "not valid JSON"),
     (["ingest"], "", 2, "name the files"),
     (["ingest", "--quiet", "/nonexistent/folder\x1b[2J"], "", 1, "no such file"),
     (["stats", "--bogus"], "", 2, "unrecognized arguments"),
+    (["check", "extra"], "", 2, "unrecognized arguments"),
     (["nosuchcommand"], "", 2, "invalid choice"),
     ([], "", 2, "required"),
 ]
@@ -253,3 +255,10 @@ def test_an_upload_whose_id_is_taken_is_refused_and_not_kept(fresh_app_env, monk
     assert sorted(p.name for p in archive.iterdir()) == before  # the refused file was not kept
     at.switch_page("webapp/chat.py").run()
     assert "31 August 2019" in _unescape_md(ask(at, TRUCE).markdown[0].value)
+
+
+def test_a_gold_line_with_a_non_string_question_is_named(tmp_path, seed_index):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"question": "When did the August truce start?", "answers": ["31 August"]}\n{"question": 5}\n')
+    code, out, err = rag(["eval", str(gold)], seed_index)
+    assert (code, err.strip()) == (2, f'error: {gold}:2: "question" must be a non-empty string')
