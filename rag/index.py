@@ -90,8 +90,12 @@ class Index:
         db_path = self.dir / "archive.sqlite"
         if not create and not db_path.exists():
             raise NoIndexError(f"No index at {self.dir} — run `python -m rag ingest archive/` first.")
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(db_path, check_same_thread=False, timeout=30)
+        except (OSError, sqlite3.Error) as e:
+            raise RagError(f"Cannot use {self.dir} as the index folder ({getattr(e, 'strerror', None) or e}); "
+                           "set RAG_INDEX_DIR to a folder you can write to") from None
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
         if "pushed" not in {row[1] for row in self.db.execute("PRAGMA table_info(stories)")}:

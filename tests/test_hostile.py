@@ -262,3 +262,11 @@ def test_a_gold_line_with_a_non_string_question_is_named(tmp_path, seed_index):
     gold.write_text('{"question": "When did the August truce start?", "answers": ["31 August"]}\n{"question": 5}\n')
     code, out, err = rag(["eval", str(gold)], seed_index)
     assert (code, err.strip()) == (2, f'error: {gold}:2: "question" must be a non-empty string')
+
+
+def test_an_index_folder_that_is_a_file_is_named(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    code, out, err = rag(["ingest", "--quiet", str(ARCHIVE)], not_a_folder)
+    assert code == 2 and err.startswith(f"error: Cannot use {not_a_folder} as the index folder") and \
+        err.count("\n") == 1, err
