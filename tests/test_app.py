@@ -185,6 +185,7 @@ def app_env(shared_index, monkeypatch):
     archive, index = shared_index
     monkeypatch.setenv("RAG_INDEX_DIR", str(index))
     monkeypatch.setenv("RAG_ARCHIVE_DIR", str(archive))
+    monkeypatch.setenv("RAG_ANSWERER", "extractive")  # the reader model's answers are the browser test's
     return archive
 
 
@@ -194,6 +195,7 @@ def fresh_app_env(tmp_path, monkeypatch, real_embedder):
     archive = _build(tmp_path, real_embedder)
     monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("RAG_ARCHIVE_DIR", str(archive))
+    monkeypatch.setenv("RAG_ANSWERER", "extractive")
     return archive
 
 
@@ -229,6 +231,7 @@ def test_truce_question_answers_with_the_afp_citation(app_env, monkeypatch):
     reply = ask(at, TRUCE)
     answer = _unescape_md(reply.markdown[0].value)
     assert "31 August 2019" in answer and "[1]" in answer
+    assert _unescape_md(reply.caption[0].value).endswith(" Extractive answer (the archive's own sentences)")
     assert [e.label for e in reply.expander][0].startswith("\\[1\\] AFP · 31 August 2019 · ¶5 · ")
     cited = reply.expander[0]
     para = cited.get("html")[0].value
@@ -263,7 +266,7 @@ def test_a_publisher_filter_without_afp_changes_the_answer(app_env, monkeypatch)
     labels = [_unescape_md(e.label) for e in reply.expander]
     assert labels and all("Reuters" in label for label in labels)  # related passages: Reuters only
     assert not any(AFP_ID in q for _, q in page_links(at))
-    assert "only Reuters" in _unescape_md(reply.caption[0].value)
+    assert "only Reuters" in _unescape_md(reply.caption[1].value)
     assert _unescape_md(at.info[0].value).startswith("Searching only: Reuters.")
 
 
@@ -374,7 +377,7 @@ def test_follow_up_uses_the_conversation_and_new_conversation_clears_it(app_env,
     at = start(monkeypatch)
     ask(at, TRUCE)
     reply = ask(at, "Who announced it?")
-    assert "Read as a follow-up" in _unescape_md(reply.caption[1].value)
+    assert any("Read as a follow-up" in _unescape_md(c.value) for c in reply.caption)
     assert len(at.chat_message) == 4
     at.button(key="new_conversation").click().run()
     assert len(at.chat_message) == 0 and at.session_state["turns"] == []
@@ -420,3 +423,20 @@ def test_a_wire_copy_shows_as_also_reported_under_the_citation(fresh_app_env, mo
     assert "Also reported by AFP, 2019-08-31" in _unescape_md(cited.caption[-1].value)
     assert ("Also: AFP, 31 August 2019, ¶11", f"article={AFP_ID}&p=11") in [
         (_unescape_md(label), q) for label, q in page_links(at)]
+
+
+def test_without_the_reader_model_the_chat_says_what_to_run_and_answers_extractively(shared_index, monkeypatch,
+                                                                                      tmp_path):
+    archive, index = shared_index
+    monkeypatch.setenv("RAG_INDEX_DIR", str(index))
+    monkeypatch.setenv("RAG_ARCHIVE_DIR", str(archive))
+    monkeypatch.setenv("RAG_ANSWERER", "llamacpp")
+    monkeypatch.setenv("RAG_MODEL_DIR", str(tmp_path / "no-models"))
+    monkeypatch.delenv("RAG_LLM_MODEL", raising=False)
+    at = start(monkeypatch)
+    notices = [_unescape_md(w.value) for w in at.warning]
+    assert len(notices) == 1 and "run make setup" in notices[0] and "extractive answerer" in notices[0]
+    assert at.selectbox(key="answerer").options == ["extractive"]  # the reader is not offered when missing
+    reply = ask(at, TRUCE)
+    assert "31 August 2019" in _unescape_md(reply.markdown[0].value) and reply.expander
+    assert _unescape_md(reply.caption[0].value).endswith(" Extractive answer (the archive's own sentences)")

@@ -4,6 +4,7 @@ driven through Debian's Chromium with playwright. Saves a screenshot (docs/scree
 Needs /usr/bin/chromium (`make test` installs it with scripts/setup-browser.sh); skipped only when it is missing.
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -47,8 +48,9 @@ def server(tmp_path_factory):
     archive = folder / "archive"
     shutil.copytree(ROOT / "archive", archive)
     (archive / "hostile.txt").write_text(HOSTILE)
+    # Extractive by default, so the other tests' answers are exact; the reader test picks the model in the sidebar.
     env = {**os.environ, "RAG_INDEX_DIR": str(folder / "index"), "RAG_ARCHIVE_DIR": str(archive),
-           "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+           "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False", "RAG_ANSWERER": "extractive"}
     subprocess.run([sys.executable, "-m", "rag", "ingest", "--quiet", str(archive)], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=600)
     port = free_port()
@@ -157,6 +159,35 @@ def test_truce_answer_cites_the_afp_paragraph_and_opens_it_in_the_archive(server
     expect(focused).to_be_in_viewport()
     expect(focused.locator("mark.quote")).to_contain_text("a unilateral ceasefire by Syrian government forces")
     assert page.locator(".para").count() == 13
+
+
+def test_quick_answer_is_replaced_by_the_readers_checked_answer(server, page):
+    """With the reader model chosen, the extractive answer shows at once under its label, then the model's
+    checked answer takes its place under another; the user can always tell which one is on screen."""
+    from playwright.sync_api import expect
+
+    from rag.answerers.llamacpp import LlamaCppAnswerer
+    if not LlamaCppAnswerer.available():
+        pytest.fail("the reader model is not set up; run make setup")
+    url, _ = server
+    open_chat(page, url)
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Answer mode").click()
+    page.get_by_role("option", name="llamacpp").click()
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(TRUCE)
+    box.press("Enter")
+    reply = page.get_by_test_id("stChatMessage").nth(1)
+    quick = reply.get_by_text("Quick answer (extractive) — checking with the reader model…")
+    expect(quick).to_be_visible(timeout=180_000)  # the first choice of the reader loads the model
+    assert "31 August 2019" in reply.inner_text()
+    page.screenshot(path=str(SCREENSHOT.with_name("screenshot-quick-answer.png")))
+    expect(reply.get_by_text("llamacpp answer · 5 passages", exact=False)).to_be_visible(timeout=180_000)
+    expect(quick).to_have_count(0)
+    expect(reply.get_by_test_id("stCaptionContainer").first).to_have_text(re.compile(r"Reader answer \(checked\)$"))
+    text = reply.inner_text()
+    assert "[1]" in text and "quick answer in" in text
+    expect(reply.get_by_test_id("stExpander").first).to_be_visible()
+    page.screenshot(path=str(SCREENSHOT.with_name("screenshot-reader-answer.png")))
 
 
 def test_archive_link_scrolls_to_a_late_paragraph(server, page):

