@@ -45,7 +45,7 @@ def _embedder(model: str):
     return load_embedder(model)
 
 
-@st.cache_resource(show_spinner="Loading the archive and the embedding model…")
+@st.cache_resource(show_spinner="Loading the archive and the models…")
 def _engine(key: str, _config: Config) -> Engine:
     engine = build_engine(_config, embedder=_embedder(_config.model))
     # Pay now, not in the first answer, for the model's first call, Chroma's lazy open, the BM25 load and
@@ -54,7 +54,14 @@ def _engine(key: str, _config: Config) -> Engine:
         engine.ask("When did the archive's first story happen?", top_k=1, answerer="extractive")
     except RagError:
         pass  # an empty archive has nothing to warm; the chat says so when asked
+    _prime(engine.answerer)
     return engine
+
+
+def _prime(answerer) -> None:
+    """A local model reads its prompts' fixed start now rather than in the first answer."""
+    if hasattr(answerer, "prime"):
+        answerer.prime()
 
 
 def _config_key(config: Config) -> str:
@@ -67,10 +74,11 @@ def get_engine() -> Engine:
     return _engine(_config_key(config), config)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="Loading the answer model…")
 def _engine_with(key: str, answerer: str, _base: Engine) -> Engine:
     engine = copy.copy(_base)  # same index, embedder, retriever and lock: only the answer step differs
     engine.answerer = make_answerer(answerer, _base.embedder)
+    _prime(engine.answerer)
     return engine
 
 
@@ -241,7 +249,7 @@ QUICK_PENDING = "Quick answer (extractive) — checking with the reader model…
 READER_WRITING = "Reader answer (checked) — writing…"
 READER_DONE = "Reader answer (checked)"
 EXTRACTIVE = "Extractive answer (the archive's own sentences)"
-READER_FELL_BACK = ("Extractive answer: none of the reader model's sentences could be checked against the sources, "
+READER_FELL_BACK = ("Extractive answer: the reader model's answer did not pass the check against the sources, "
                     "so the archive's own sentences are shown")
 
 

@@ -110,6 +110,15 @@ class LlamaCppAnswerer(LLMAnswerer):
         path = os.environ.get("RAG_LLM_MODEL") or bundled_model()
         return bool(path) and os.path.isfile(path) and _llama_cpp_imports()
 
+    def prime(self) -> None:
+        """Read the start every answer prompt shares (instructions, worked examples) now, into the prompt cache,
+        so that a server's first question reads only its own passages."""
+        from ..prompts import answer_messages
+        with self.lock:
+            for _ in self.llm.create_chat_completion(messages=answer_messages("", [], ""), stream=True, max_tokens=1,
+                                                     temperature=0.0, seed=0):
+                pass
+
     def complete(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         with self.lock:
             try:
