@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from llama_cpp import Llama, LlamaRAMCache  # noqa: E402
 
-from rag.answerers.llamacpp import PROMPT_CACHE_BYTES, _plain_cpu_buffers, model_file  # noqa: E402
+from rag.answerers.llamacpp import PROMPT_CACHE_BYTES, _plain_cpu_buffers, model_file, stream_reply  # noqa: E402
 from rag.prompts import answer_messages, rewrite_messages  # noqa: E402
 
 TRUCE = ("An agreement was reached for a unilateral ceasefire by Syrian government forces starting at 6:00 am on "
@@ -41,10 +41,11 @@ def conversation():
 
 
 def first_token(llm, messages) -> float:
+    """Seconds to the first piece of the reply, which is then stopped (as the answerer stops a finished one)."""
     started = time.perf_counter()
-    for chunk in llm.create_chat_completion(messages=messages, stream=True, temperature=0.0, max_tokens=8, seed=0):
-        if chunk["choices"][0]["delta"].get("content"):
-            return time.perf_counter() - started
+    reply = stream_reply(llm, messages, 8)
+    next(reply, None)
+    reply.close()
     return time.perf_counter() - started
 
 

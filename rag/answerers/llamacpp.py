@@ -115,19 +115,31 @@ class LlamaCppAnswerer(LLMAnswerer):
         so that a server's first question reads only its own passages."""
         from ..prompts import answer_messages
         with self.lock:
-            for _ in self.llm.create_chat_completion(messages=answer_messages("", [], ""), stream=True, max_tokens=1,
-                                                     temperature=0.0, seed=0):
+            for _ in stream_reply(self.llm, answer_messages("", [], ""), 1):
                 pass
 
     def complete(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         with self.lock:
             try:
-                chunks = self.llm.create_chat_completion(messages=messages, stream=True, temperature=0.0,
-                                                         repeat_penalty=1.1, max_tokens=max_tokens, seed=0)
-                for chunk in chunks:
-                    text = chunk["choices"][0]["delta"].get("content")
-                    if text:
-                        yield text
+                yield from stream_reply(self.llm, messages, max_tokens)
             except ValueError as e:  # "Requested tokens (…) exceed context window of …"
                 raise LLMError(f"The question and passages do not fit the model's context ({e}); "
                                "ask with a smaller --top-k") from None
+
+
+def stream_reply(llm, messages: list[dict], max_tokens: int) -> Iterator[str]:
+    """Pieces of the model's reply. A reply stopped early (the answerer closes it once the answer is complete)
+    still leaves its prompt's state in the prompt cache: llama-cpp-python saves it only after a finished reply."""
+    chunks = llm.create_chat_completion(messages=messages, stream=True, temperature=0.0, repeat_penalty=1.1,
+                                        max_tokens=max_tokens, seed=0)
+    finished = False
+    try:
+        for chunk in chunks:
+            text = chunk["choices"][0]["delta"].get("content")
+            if text:
+                yield text
+        finished = True
+    finally:
+        chunks.close()
+        if not finished and llm.cache is not None and llm.n_tokens:
+            llm.cache[llm._input_ids.tolist()] = llm.save_state()
