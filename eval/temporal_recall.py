@@ -9,7 +9,9 @@ Variants, over the answerable dev questions, all through rag.temporal.retrieve_d
   plain          no date signal at all (the retriever alone)
   today          `ask` without --as-of: dates in the question read as of today
   as-of          `ask --as-of asked_on`: dates in the question read as of the day it was asked, and questions
-                 naming no date get the week before that day as their range (the default with an as-of day)
+                 naming no date get the week before that day as their range (the default with an as-of day);
+                 a question about the present boosts the week's articles more (temporal.time_frame)
+  as-of, even boost  as-of with the same publication boost for the present as for other ranges (before)
   as-of, hints only / events only / publication only    as-of with one part switched off
 """
 import argparse
@@ -64,7 +66,8 @@ def main(argv=None) -> int:
     questions = [json.loads(line) for line in open(Path(args.bench) / "questions-dev.jsonl", encoding="utf-8")]
     questions = [q for q in questions if q["answerable"]]
     k = max(KS)
-    names = ("plain", "today", "as-of", "as-of, hints only", "as-of, events only", "as-of, publication only")
+    names = ("plain", "today", "as-of", "as-of, even boost", "as-of, hints only", "as-of, events only",
+             "as-of, publication only")
     variants = {name: [] for name in names}
     with_hint = []
     for q in questions:
@@ -77,6 +80,7 @@ def main(argv=None) -> int:
             "plain": retriever.retrieve(text, k),
             "today": temporal.retrieve_dated(retriever, text, k),
             "as-of": temporal.retrieve_dated(retriever, text, k, as_of=asked_on),
+            "as-of, even boost": temporal.apply_date_hint(pool, temporal.time_frame(text, asked_on).hint, k),
             "as-of, hints only": temporal.apply_date_hint(pool, hint, k) if hint else retriever.retrieve(text, k),
             "as-of, events only": temporal.apply_date_hint(pool, as_of_hint, k, published_boost=0.0),
             "as-of, publication only": temporal.apply_date_hint(pool, as_of_hint, k, event_boost=0.0),
