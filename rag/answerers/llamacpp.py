@@ -91,8 +91,8 @@ class LlamaCppAnswerer(LLMAnswerer):
             except ValueError as e:
                 raise ConfigError(f"Cannot load the model {self.model_path} ({e}); is it a GGUF file?") from None
         # llama.cpp by itself reuses the last prompt's KV cache for a shared prefix; the RAM cache keeps one state
-        # per kind of prompt, so the answer prompt after a follow-up's rewrite prompt still starts warm (measured
-        # on 2 busy cores: first token 19 s -> 6.5 s; the rewrite after an answer 9.7 s -> 1.9 s).
+        # per kind of prompt, so the answer prompt after a follow-up's rewrite prompt still starts warm
+        # (scripts/reader_timing.py, 1 thread at load 6: first token 10.7 s -> 3.6 s).
         self.llm.set_cache(LlamaRAMCache(capacity_bytes=PROMPT_CACHE_BYTES))
         self.lock = threading.Lock()  # one model, one generation at a time
 
