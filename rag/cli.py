@@ -109,7 +109,10 @@ def print_answer(answer, out=sys.stdout, with_text: bool = True) -> None:
 def _engine(args, create=False, answerer=None):
     from .engine import build_engine
     answerer = answerer or getattr(args, "answerer", None)
-    return build_engine(Config.from_env(top_k=getattr(args, "top_k", None), answerer=answerer), create=create)
+    engine = build_engine(Config.from_env(top_k=getattr(args, "top_k", None), answerer=answerer), create=create)
+    if engine.notice:  # e.g. the reader model is missing: answers still come, from the extractive answerer
+        print(f"note: {shown(engine.notice)}", file=sys.stderr)
+    return engine
 
 
 def _filters(args) -> Filters:
@@ -274,7 +277,7 @@ def cmd_eval(args) -> int:
 
 def cmd_timeline(args) -> int:
     from .timeline import timeline
-    engine = _engine(args)
+    engine = _engine(args, answerer="extractive")  # a timeline is dated sentences: no language model
     topic = " ".join(args.topic)
     events = timeline(engine, topic, k=args.k, filters=_filters(args), as_of=args.as_of)
     if args.json:
