@@ -97,22 +97,28 @@ class TimeFrame:
     published_boost: float = PUBLISHED_BOOST
 
 
-# A year in the question, as digits ("in 1776", "the 1929 ceremony"); not part of a number such as "16,000".
-_YEAR = re.compile(r"(?<![\d$£€.,])(1\d{3}|20\d{2})(?![.,]?\d)")
+# A year in the question, as digits ("in 1776", "the 1929 ceremony"); not part of a number such as "16,000", nor
+# a decade ("a 1980s pop idol" describes someone in today's news).
+_YEAR = re.compile(r"(?<![\d$£€.,])(1\d{3}|20\d{2})(?![.,]?\d|s\b|'s\b)")
 
 
 def time_frame(question: str, as_of: date) -> TimeFrame:
     """What a question asked on `as_of` asks about, in time."""
-    years = [int(y) for y in _YEAR.findall(question)]
     hint = question_date_hint(question, as_of)
+    years = [int(y) for y in _YEAR.findall(question)]
+    if hint is not None and hint.text.isdigit() and int(hint.text) not in years:
+        hint = None  # the year of a decade
+    if hint is not None and hint.end and hint.end >= shifted(as_of, -PRESENT_DAYS):
+        # "died this week ... which office did he run for in 1984?": the week's story holds the answer
+        return TimeFrame("present", hint, PRESENT_PUBLISHED_BOOST)
     if years and max(years) <= as_of.year - HISTORY_YEARS:
         if hint is None or hint.month:  # "On July 4, 1776": the year, not every July since
             y = max(years)
             hint = DateHint(date(y, 1, 1), date(y, 12, 31), None, str(y))
         return TimeFrame("history", hint)
-    if hint is not None and not (hint.end and hint.end >= shifted(as_of, -PRESENT_DAYS)):
+    if hint is not None:
         return TimeFrame("dated", hint)
-    return TimeFrame("present", hint or recent_hint(as_of), PRESENT_PUBLISHED_BOOST)
+    return TimeFrame("present", recent_hint(as_of), PRESENT_PUBLISHED_BOOST)
 
 
 def recent_hint(as_of: date) -> DateHint:

@@ -77,3 +77,10 @@ class Fixed:
 
     def retrieve(self, query, k, filters=None):
         return self.passages[:k]
+
+
+def test_the_present_named_beats_a_year_named_and_a_decade_is_not_history():
+    q = "Rev. Jesse Jackson died this week at age 84. Which office did he run for in 1984 and 1988?"
+    assert time_frame(q, AS_OF).kind == "present"
+    assert time_frame("Which 1980s pop idol appeared at the Eurovision semi-final?", AS_OF).kind == "present"
+    assert time_frame("Which band topped the charts in 1980?", AS_OF).kind == "history"
