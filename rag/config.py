@@ -39,13 +39,19 @@ class Config:
 
 def _int(name, value):
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise ConfigError(f"{name}={value!r} is not a whole number; set it to e.g. 5") from None
+        number = 0
+    if not 1 <= number <= 1000:
+        raise ConfigError(f"{name}={value!r} is not a whole number from 1 to 1000; set it to e.g. 5")
+    return number
 
 
 def _float(name, value):
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
-        raise ConfigError(f"{name}={value!r} is not a number; set it to e.g. 20") from None
+        number = float("nan")
+    if not number > 0 or number == float("inf"):  # also refuses nan
+        raise ConfigError(f"{name}={value!r} is not a positive number; set it to e.g. 20")
+    return number

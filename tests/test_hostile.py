@@ -270,3 +270,14 @@ def test_an_index_folder_that_is_a_file_is_named(tmp_path):
     code, out, err = rag(["ingest", "--quiet", str(ARCHIVE)], not_a_folder)
     assert code == 2 and err.startswith(f"error: Cannot use {not_a_folder} as the index folder") and \
         err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize("setting", ["RAG_TOP_K=0", "RAG_TOP_K=-2", "RAG_TOP_K=x", "RAG_MAX_FILE_MB=-1",
+                                     "RAG_MAX_FILE_MB=nan", "RAG_MAX_FILE_MB=0"])
+def test_settings_out_of_range_are_named(monkeypatch, setting):
+    from rag.config import Config
+    from rag.errors import ConfigError
+    name, value = setting.split("=")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=f"{name}='{re.escape(value)}' is not a"):
+        Config.from_env()
