@@ -60,7 +60,7 @@ def test_model_reads_sentences_around_the_best_match_with_publisher_and_date():
     shown = excerpts("How many civilians have the bombings killed in Idleb?", PASSAGES, sentences=1)
     assert shown[1].text.startswith("Since the end of April") and "400,000" not in shown[1].text
     user = answer_messages("How many civilians have the bombings killed?", shown, "2019-09-02")[-1]["content"]
-    assert '<source id="2" publisher="AFP" published="2019-08-31">' in user
+    assert "\n[2] AFP, 2019-08-31: Since the end of April" in user
     assert user.endswith("Question (asked on 2019-09-02): How many civilians have the bombings killed?")
 
 
