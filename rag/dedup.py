@@ -167,17 +167,3 @@ def fold_copies(index, passages: list) -> list:
             copies.append(Copy(r.id, m[1], r.title, r.source, r.published, m[2], numbers_changed(m[2], target.text)))
         out.append(replace(target, also=tuple(copies)))
     return out
-
-
-def also_reported(passage) -> str:
-    """A line for an answer: who else ran this paragraph, and what a later version corrected."""
-    copies = getattr(passage, "also", ())
-    if not copies:
-        return ""
-    names = "; ".join(f"{c.source or 'unknown source'}, {c.published or 'date unknown'} ({c.id})" for c in copies)
-    line = f"Also reported by {names}."
-    fixes = [c for c in copies if c.differs and (c.published or "") <= (passage.published or "")]
-    if fixes:
-        line += " This version corrects an earlier one (" + "; ".join(
-            f"{c.source or c.article_id}, {c.published or 'date unknown'}: {c.differs}" for c in fixes) + ")."
-    return line

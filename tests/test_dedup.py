@@ -5,6 +5,7 @@ import pytest
 
 from rag import dedup
 from rag.config import Config
+from rag.present import also_reported
 from rag.engine import build_engine
 
 STORY = [
@@ -95,7 +96,7 @@ def test_retrieval_returns_the_newest_version_with_the_copies(engine):
     assert p.article_id == "ap-quake-update" and "At least 14 people" in p.text
     assert {c.article_id for c in p.also} == {"ap-quake", "reuters-quake"}
     assert all(c.paragraph == 2 and "12 people" in c.text and c.differs == "12 → 14" for c in p.also)
-    line = dedup.also_reported(p)
+    line = also_reported(p)
     assert "Also reported by" in line and "Reuters" in line and "ap-quake:2" in line
     assert "corrects an earlier one" in line and "12 → 14" in line
     # Every passage is a distinct paragraph, and no story paragraph appears twice under different copies.

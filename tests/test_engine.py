@@ -4,7 +4,7 @@ import json
 import pytest
 
 from rag.answer import ExtractiveAnswerer, question_type
-from rag.cli import answer_json
+from rag.present import answer_json
 from rag.errors import ConfigError, NoIndexError, QuestionError
 from rag.index import Filters
 from rag.retrieve import Passage, Retriever

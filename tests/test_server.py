@@ -122,7 +122,7 @@ def whole(passages: list[dict]) -> bool:
 
 
 def test_concurrent_questions_during_an_ingest(tmp_path, chroma_url, real_embedder):
-    from rag.cli import answer_json
+    from rag.present import answer_json
     from rag.config import Config
     from rag.engine import build_engine
 

@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from rag.config import Config
-from rag.dedup import also_reported
+from rag.present import also_reported, reference
 from rag.engine import ANSWERERS, Engine, available_answerers, build_engine, make_answerer
 from rag.errors import RagError
 from rag.index import Filters
@@ -198,12 +198,6 @@ def citation_label(n: int | None, source: str | None, published: str | None, par
             f"{md(short)}")
 
 
-def reference(source: str | None, published: str | None, title: str, paragraph: int, article_id: str) -> str:
-    """A citation string to paste into copy (shown in a code box, which renders plain text)."""
-    return (f"{source or 'Unknown source'}, {human_date(published)}, “{title}”, paragraph {paragraph} "
-            f"[archive: {article_id}:{paragraph}]")
-
-
 def show_citation(engine: Engine, c) -> None:
     """One citation: publisher, date and how it was obtained, title, ¶, the paragraph with the quote marked."""
     with st.expander(citation_label(c.n, c.source, c.published, c.paragraph, c.title)):
@@ -230,8 +224,8 @@ def citation_details(engine: Engine, c) -> None:
                                                 f"{human_date(o.published)}, ¶{o.paragraph}"),
                          icon=":material/content_copy:", query_params={"article": o.article_id,
                                                                        "p": str(o.paragraph)})
-    st.code(reference(c.source, c.published, c.title, c.paragraph, c.article_id), language=None,
-            wrap_lines=True)
+    st.code(reference(c.source, c.published, c.title, c.paragraph, c.article_id, when=human_date(c.published)),
+            language=None, wrap_lines=True)
 
 
 def show_related(passages) -> None:

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from rag.cli import timeline_json
+from rag.present import timeline_json
 from rag.engine import MAX_QUESTION_CHARS
 from rag.errors import RagError
 from rag.timeline import timeline
