@@ -234,7 +234,8 @@ def cmd_timeline(args) -> int:
 
 def cmd_stats(args) -> int:
     from .index import Index
-    index = Index(Config.from_env().index_dir)
+    config = Config.from_env()
+    index = Index(config.index_dir, chroma_url=config.chroma_url)
     stats = index.stats()
     if args.json:
         print(json_line(stats))

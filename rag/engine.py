@@ -133,7 +133,6 @@ def build_engine(config: Config | None = None, embedder=None, create: bool = Fal
     if embedder is None:
         from .embed import load_embedder
         embedder = load_embedder(config.model)
-    index.embedder = embedder
     notice = None
     try:
         answerer = make_answerer(config.answerer, embedder)

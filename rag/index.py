@@ -84,9 +84,8 @@ def chroma_id(chunk_id: str, content_hash: str) -> str:
 class Index:
     """Everything on disk under one folder (or Chroma on a server, with the records still local)."""
 
-    def __init__(self, index_dir: Path, embedder=None, chroma_url: str | None = None, create: bool = False):
+    def __init__(self, index_dir: Path, chroma_url: str | None = None, create: bool = False):
         self.dir = Path(index_dir)
-        self.embedder = embedder
         db_path = self.dir / "archive.sqlite"
         if not create and not db_path.exists():
             raise NoIndexError(f"No index at {self.dir} — run `python -m rag ingest archive/` first.")
@@ -532,11 +531,3 @@ def chroma_where(filters: Filters) -> dict | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def reset(index_dir: Path) -> None:
-    """Delete an index folder (used by `ingest --rebuild`)."""
-    if (Path(index_dir) / "archive.sqlite").exists():
-        shutil.rmtree(index_dir)
-    elif Path(index_dir).exists() and any(Path(index_dir).iterdir()):
-        raise RagError(f"{index_dir} exists but is not an index; refusing to delete it")
