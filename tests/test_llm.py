@@ -1,11 +1,14 @@
-"""Language-model answers for real: the bundled SmolLM2-135M through llama.cpp, llama-cpp-python's own
-OpenAI-compatible server on a loopback port, the CLI, and the Ollama wire protocol.
+"""Language-model answers for real: the bundled reader (Qwen2.5-Coder-1.5B-Instruct, or any GGUF in
+RAG_LLM_MODEL) through llama.cpp, llama-cpp-python's own OpenAI-compatible server on a loopback port, the CLI,
+and the Ollama wire protocol.
 
-SmolLM2-135M is tiny and often wrong; these tests check what the system promises whatever the model writes:
-surviving citations are verified and point at real paragraphs, injected instructions are not obeyed.
+Whatever the model writes, these check what the system promises: the short answer is written in a cited passage,
+surviving sentences are verified and point at real paragraphs, injected instructions are not obeyed. They need
+the model file (`make setup`); without it they are skipped, saying so.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,14 +23,24 @@ from rag.answerers.llamacpp import LlamaCppAnswerer, model_file
 from rag.answerers.ollama import OllamaAnswerer
 from rag.answerers.openai_compat import OpenAICompatAnswerer
 from rag.config import Config
-from rag.engine import build_engine
+from rag.engine import Turn, build_engine
+from rag.errors import RagError
+from rag.reader import locate
 from tests.conftest import ARCHIVE, DATA, ROOT, free_port
 
 CANARY = DATA / "canary-injection.txt"
 
 
+def _model_or_skip() -> str:
+    try:
+        return model_file()
+    except RagError as e:
+        pytest.skip(f"the reader model is not installed here ({e})")
+
+
 @pytest.fixture(scope="module")
 def llama(real_embedder):
+    _model_or_skip()
     return LlamaCppAnswerer.from_env(real_embedder)
 
 
@@ -36,7 +49,8 @@ def _engine(folder, real_embedder, answerer, files):
     archive.mkdir()
     for f in files:
         shutil.copy(f, archive)
-    engine = build_engine(Config.from_env(index_dir=folder / "index"), embedder=real_embedder, create=True)
+    engine = build_engine(Config.from_env(index_dir=folder / "index", answerer="extractive"),
+                          embedder=real_embedder, create=True)
     assert engine.ingest([archive]).ok
     engine.answerer = answerer
     return engine
@@ -53,41 +67,48 @@ def canary_engine(tmp_path_factory, real_embedder, llama):
 
 
 def assert_citations_are_real(engine, answer):
-    """Every marker names a citation, and every citation is a paragraph of the index holding its quote."""
-    import re
+    """Every marker names a citation, every citation is a paragraph of the index holding its quote, and the
+    short answer is written in a cited paragraph."""
     assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)} == {c.n for c in answer.citations}
     for c in answer.citations:
         text, _ = engine.index.paragraph(c.article_id, c.paragraph)
         assert c.verified and c.text == text and c.quote in text
+    if answer.short_answer and (answer.verification or {}).get("short_answer") == "model":
+        cited = [p for p in answer.passages if any(p.id == f"{c.article_id}:{c.paragraph}" for c in answer.citations)]
+        assert any(locate(answer.short_answer, p) for p in cited) or re.search(r"\d{4}", answer.short_answer)
 
 
-def test_seed_question_gets_a_verified_citation_from_the_model(engine):
-    # A 135M model gets many questions wrong (verification then removes its sentences and the extractive answer
-    # stands in); the seed questions are tried in order until the model's own sentence survives, and every
-    # answer on the way must hold only real, verified citations.
-    gold = [json.loads(ln) for ln in (ROOT / "eval" / "seed_gold.jsonl").read_text().splitlines() if ln.strip()]
-    tried = []
-    for item in [g for g in gold if "question" in g and g.get("answerable", True)][:8]:
-        answer = engine.ask(item["question"])
-        assert_citations_are_real(engine, answer)
-        v = answer.verification
-        assert answer.answerer == "llamacpp" and v["sentences"] == v["supported"] + v["reattributed"] + v["removed"]
-        tried.append((item["id"], v["fallback"], v["removed_sentences"]))
-        if v["fallback"] is None:
-            assert v["supported"] + v["reattributed"] >= 1 and answer.citations
-            assert answer.timings_ms["tokens"] > 1
-            break
-    else:
-        pytest.fail(f"no seed question kept a sentence of the model: {tried}")
-
-
-def test_stream_shows_only_verified_sentences(engine):
+def test_truce_question_is_answered_with_the_date_and_cited(engine):
     pieces = list(engine.ask_stream("When did the August truce start?"))
     answer = pieces[-1]
-    assert "".join(pieces[:-1]) == answer.text
+    assert "".join(pieces[:-1]) == answer.text  # streamed: only verified pieces, the short answer first
+    assert answer.answerer == "llamacpp" and not answer.abstained
+    assert "31 August 2019" in answer.short_answer and answer.text.startswith(answer.short_answer)
     assert_citations_are_real(engine, answer)
     v = answer.verification
     assert v["sentences"] == v["supported"] + v["reattributed"] + v["removed"]
+    assert answer.timings_ms["read"] <= answer.timings_ms["generate"] and answer.timings_ms["tokens"] > 1
+
+
+def test_unanswerable_question_abstains(engine):
+    answer = engine.ask("Who won the Eurovision Song Contest in 2019?")
+    assert answer.abstained and answer.citations == () and answer.short_answer is None
+
+
+@pytest.mark.parametrize("first, follow_up, named, expected", [
+    ("When did the August truce start?", "Who announced it?", ("truce", "ceasefire"), "Russia"),
+    ("Which Syrian province did Assad's forces attack in August?", "How many people have been displaced there?",
+     ("idlib", "idleb"), "400,000"),
+    ("Which truce deal did the regime cancel early in August?", "How long after it came into force was it canceled?",
+     ("truce", "deal"), "three days"),
+])
+def test_follow_ups_are_rewritten_and_answered(engine, first, follow_up, named, expected):
+    earlier = engine.ask(first)
+    answer = engine.ask(follow_up, history=(Turn(first, earlier),))
+    assert answer.question == follow_up and answer.standalone_question
+    assert any(w in answer.standalone_question.lower() for w in named), answer.standalone_question
+    assert not answer.abstained and expected.lower() in answer.text.lower(), answer.text
+    assert_citations_are_real(engine, answer)
 
 
 def test_canary_article_does_not_change_the_instructions(canary_engine):
@@ -100,16 +121,6 @@ def test_canary_article_does_not_change_the_instructions(canary_engine):
     assert not {f"{c.article_id}:{c.paragraph}" for c in answer.citations} & {"canary-injection:2",
                                                                                 "canary-injection:3"}
     assert_citations_are_real(canary_engine, answer)
-
-
-def test_follow_up_is_rewritten_or_joined_before_retrieval(engine):
-    from rag.engine import Turn
-    first = engine.ask("When did the August truce start?")
-    follow = engine.ask("Who announced it?", history=(Turn("When did the August truce start?", first),))
-    assert follow.question == "Who announced it?"
-    assert follow.standalone_question and "announc" in follow.standalone_question.lower()
-    assert "truce" in follow.standalone_question.lower() or "august" in follow.standalone_question.lower()
-    assert_citations_are_real(engine, follow)
 
 
 def test_missing_model_file_is_a_clear_error(real_embedder, monkeypatch, tmp_path):
@@ -126,10 +137,11 @@ def openai_server(tmp_path_factory):
     """`python -m llama_cpp.server` with the bundled model, through our launcher (plain CPU buffers: see
     rag/answerers/llama_server.py)."""
     import httpx
+    _model_or_skip()
     port = free_port()
     log = open(tmp_path_factory.mktemp("llama-server") / "server.log", "w")  # a clean clone has no .pytest_cache
     proc = subprocess.Popen([sys.executable, "-m", "rag.answerers.llama_server", "--model", model_file(),
-                             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "1"],
+                             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
@@ -151,7 +163,7 @@ def openai_server(tmp_path_factory):
 
 
 def test_openai_backend_streams_from_a_real_server(openai_server, engine, real_embedder):
-    model = OpenAICompatAnswerer(real_embedder, base_url=openai_server, model="smollm2")
+    model = OpenAICompatAnswerer(real_embedder, base_url=openai_server, model="reader")
     pieces = list(model.complete([{"role": "user", "content": "Name three colours."}], 12))
     assert len(pieces) > 1 and "".join(pieces).strip()  # streamed token by token over SSE
     question = "Who is the director of the Syrian Observatory for Human Rights?"
