@@ -81,9 +81,18 @@ def assert_citations_are_real(engine, answer):
 def test_truce_question_is_answered_with_the_date_and_cited(engine):
     pieces = list(engine.ask_stream("When did the August truce start?"))
     answer = pieces[-1]
-    assert "".join(pieces[:-1]) == answer.text  # streamed: only verified pieces, the short answer first
+    assert "".join(pieces[:-1]) == answer.text
     assert answer.answerer == "llamacpp" and not answer.abstained
     assert "31 August 2019" in answer.short_answer and answer.text.startswith(answer.short_answer)
+    assert_citations_are_real(engine, answer)
+
+
+def test_the_model_reads_and_its_short_answer_is_in_a_cited_paragraph(engine):
+    pieces = list(engine.ask_stream("Who is the director of the Syrian Observatory for Human Rights?"))
+    answer = pieces[-1]
+    assert "".join(pieces[:-1]) == answer.text  # streamed: only verified pieces, the short answer first
+    assert answer.verification["short_answer"] == "model" and "Rami Abdel Rahman" in answer.short_answer
+    assert answer.text.startswith(answer.short_answer)
     assert_citations_are_real(engine, answer)
     v = answer.verification
     assert v["sentences"] == v["supported"] + v["reattributed"] + v["removed"]

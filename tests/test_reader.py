@@ -104,6 +104,16 @@ def test_not_in_the_sources_abstains(hash_embedder):
 
 
 def test_when_answer_is_an_absolute_date(hash_embedder):
-    model = StandIn(hash_embedder, "Answer: Saturday [1]\nThe ceasefire started on Saturday [1].")
-    answer = model.answer("When did the unilateral ceasefire start?", PASSAGES)
+    # The extractive answerer abstains here (no sentence covers "take effect"), so the model's "Saturday" is read
+    # as the day of the article's week it names.
+    model = StandIn(hash_embedder, "Answer: Saturday [1]\nThe ceasefire took effect on Saturday [1].")
+    answer = model.answer("When did the ceasefire take effect in Idleb?", PASSAGES)
     assert answer.short_answer.startswith("Saturday 31 August 2019") and answer.text.startswith("Saturday 31 August")
+
+
+def test_dated_question_the_extractive_answerer_answers_is_not_read_by_the_model(hash_embedder):
+    model = StandIn(hash_embedder, "Answer: Friday [1]\nThe ceasefire started on Friday [1].")
+    answer = model.answer("When did the unilateral ceasefire start?", PASSAGES)
+    expected = ExtractiveAnswerer().answer("When did the unilateral ceasefire start?", PASSAGES)
+    assert model.prompts == [] and answer.text == expected.text and "31 August 2019" in answer.short_answer
+    assert answer.answerer == "stand-in" and answer.verification["short_answer"] == "extractive"

@@ -219,11 +219,12 @@ def test_model_abstention_falls_back_to_extractive_abstention(hash_embedder):
 def test_stream_yields_verified_sentences_then_the_answer(hash_embedder):
     model = ScriptedAnswerer(hash_embedder, "A unilateral ceasefire by Syrian government forces started at 6:00 am "
                                             "on August 31 [2]. It was a Tuesday [1].")
-    pieces = list(model.stream(QUESTION, PASSAGES))
+    # not a "when" question: dated ones the extractive answerer answers never reach the model (see test_reader)
+    pieces = list(model.stream("What did Syrian government forces agree to?", PASSAGES))
     assert pieces[:-1] == ["A unilateral ceasefire by Syrian government forces started at 6:00 am on August 31. [1]"]
     answer = pieces[-1]
     assert answer.text == pieces[0] and answer.verification["fallback"] is None
-    assert answer.timings_ms["tokens"] > 0 and answer.short_answer and "31 August 2019" in answer.short_answer
+    assert answer.timings_ms["tokens"] > 0
 
 
 def test_engine_rewrites_follow_ups_with_the_model(seed_engine):

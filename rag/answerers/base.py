@@ -62,6 +62,17 @@ class LLMAnswerer:
         if not passages:
             yield replace(abstain(question, []), answerer=self.name)
             return
+        if question_type(question) == "when":
+            # Dates: the extractive answerer resolves "on Friday" against each article's own date and the events it
+            # reports; on the seed gold it answers every dated question right, where the model's reading picked a
+            # neighbouring date in 3 of 9 (and on the dev samples it changed no score). It answers when it can.
+            extractive = self.fallback.answer(question, passages, history=history, as_of=as_of, context=context)
+            if not extractive.abstained and extractive.short_answer:
+                yield extractive.text
+                report = StreamVerifier(self.verifier.session([], question)).report()
+                yield replace(extractive, answerer=self.name, timings_ms={"read": 0.0, "generate": 0.0, "tokens": 0},
+                              verification={**report, "fallback": None, "short_answer": "extractive"})
+                return
         shown = excerpts(question, passages[:self.read_passages], sentences=self.sentences,
                          max_chars=self.max_chars, context=context)
         checker = StreamVerifier(self.verifier.session(passages, question))
