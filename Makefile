@@ -55,7 +55,7 @@ test: setup setup-dev
 	bash scripts/setup-browser.sh
 	$(PY) -m pytest -q
 
-bench: $(VENV)/.installed-bench  # this project vs vanilla LlamaIndex vs BM25 on realtimeqa-2026 (tens of minutes)
+bench: setup $(VENV)/.installed-bench  # this project vs vanilla LlamaIndex vs BM25 on realtimeqa-2026 (tens of minutes)
 	$(PY) -m bench.run --bench $(BENCH)
 
 clean:
