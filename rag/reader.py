@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from .answer import content_terms, describe_event, find_span, question_type, sentence_events, sentence_stems, \
+from .answer import content_terms, find_span, question_type, sentence_events, sentence_stems, \
     term_coverage
 from .chunking import split_sentences
 from .dates import find_event_dates, parse_iso
@@ -169,16 +169,6 @@ def check(phrase: str, cited: int | None, shown: list[Excerpt]) -> ShortAnswer |
         if sentence is not None:
             return ShortAnswer(phrase, e.n, sentence, "model")
     return None
-
-
-def absolute_when(short: ShortAnswer, passage: Passage) -> str:
-    """A "when" answer as an absolute date ("Saturday" -> "Saturday 31 August 2019") when the phrase is one of
-    the passage's dates; otherwise the phrase as the model wrote it."""
-    days = _dates(short.text, passage)
-    for e in sentence_events(short.quote, passage):
-        if (e.start, e.end) in days:
-            return describe_event(e)
-    return short.text
 
 
 def as_of_text(as_of: date | None) -> str:
