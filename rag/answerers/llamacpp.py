@@ -82,8 +82,9 @@ class LlamaCppAnswerer(LLMAnswerer):
         except ImportError:
             raise ConfigError(f"llama-cpp-python is not installed; {SETUP_HINT}") from None
         self.model_path = model_path or model_file()
-        # One thread per physical core; a second thread on a busy 2-core machine made generation 10x slower.
-        threads = threads or max(1, (os.cpu_count() or 2) // 2)
+        # Every core this process may use (2 here: the reader's timings were measured so). More threads than free
+        # cores make llama.cpp much slower, so on a machine busy with other work set RAG_LLM_THREADS lower.
+        threads = threads or min(8, len(os.sched_getaffinity(0)))
         with _plain_cpu_buffers():
             try:
                 self.llm = Llama(model_path=self.model_path, n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
