@@ -3,7 +3,6 @@ import re
 from dataclasses import dataclass
 
 from .articles import Article
-from .boilerplate import key as boilerplate_key
 
 MAX_CHUNK_CHARS = 900  # all-MiniLM-L6-v2 reads 256 word pieces: ~1,000 characters including the context header
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z0-9\"“‘(])")
@@ -32,14 +31,11 @@ def context_header(article: Article) -> str:
     return f"{article.title} ({', '.join(bits)})" if bits else article.title
 
 
-def chunk_article(article: Article, max_chars: int = MAX_CHUNK_CHARS, skip: frozenset[str] = frozenset()) -> list[Chunk]:
-    """All retrieval chunks of an article, in reading order; paragraphs whose boilerplate key is in `skip`
-    (see boilerplate.find_boilerplate) keep their number but get no chunk."""
+def chunk_article(article: Article, max_chars: int = MAX_CHUNK_CHARS) -> list[Chunk]:
+    """All retrieval chunks of an article, in reading order."""
     header = context_header(article)
     chunks = []
     for n, paragraph in enumerate(article.paragraphs, start=1):
-        if skip and boilerplate_key(paragraph) in skip:
-            continue
         for part, piece in enumerate(split_long(paragraph, max_chars)):
             chunks.append(Chunk(article.id, n, part, piece, f"{header}\n{piece}"))
     return chunks
