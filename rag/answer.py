@@ -51,6 +51,13 @@ class Answer:
     verification: dict | None = None
 
 
+@dataclass
+class Turn:
+    """One exchange of a conversation: what was asked and what was answered."""
+    question: str
+    answer: Answer
+
+
 STOPWORDS = set("""a an the of to in on at by for from with and or but is are was were be been being do does did
 has have had what which who whom whose when where why how that this these those it its as into about than then
 there their they them he she his her him i you we our your my me us not no yes so if will would can could should

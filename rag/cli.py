@@ -182,7 +182,7 @@ def _emit(answer, as_json: bool, index=None) -> None:
 
 
 def cmd_chat(args) -> int:
-    from .engine import Turn
+    from .answer import Turn
     engine = _engine(args)
     history: list[Turn] = []
     interactive = sys.stdin.isatty() and not args.json

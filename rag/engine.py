@@ -2,10 +2,10 @@
 import re
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
-from .answer import Answer, ExtractiveAnswerer, content_terms
+from .answer import Answer, ExtractiveAnswerer, Turn, content_terms
 from .answerers.llamacpp import LlamaCppAnswerer
 from .answerers.ollama import OllamaAnswerer
 from .answerers.openai_compat import OpenAICompatAnswerer
@@ -24,12 +24,6 @@ MAX_QUESTION_CHARS = 1000
 # Every backend but "extractive" has `from_env(embedder)` and `available()`; see make_answerer.
 ANSWERERS = {"extractive": ExtractiveAnswerer, "llamacpp": LlamaCppAnswerer, "ollama": OllamaAnswerer,
              "openai": OpenAICompatAnswerer}
-
-
-@dataclass
-class Turn:
-    question: str
-    answer: Answer
 
 
 class Engine:

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from .dates import parse_iso
-from .engine import Turn
+from .answer import Turn
 from .errors import RagError
 from .scoring import exact_match, token_f1
 

@@ -13,8 +13,8 @@ It works on a stream: `StreamVerifier.feed()` takes model output in any pieces (
 them), holds back the sentence being written, and releases each sentence only once it is complete and checked,
 so a marker shown to the user never points at the wrong paragraph.
 
-DEFAULT_THRESHOLD and DEFAULT_COVERAGE were calibrated with `python -m rag.verify eval/seed_gold.jsonl` (see
-`calibrate`): on the 40 gold claims with evidence against 135 other retrieved paragraphs, (0.44, 0.7) gave the
+DEFAULT_THRESHOLD and DEFAULT_COVERAGE were calibrated with `python eval/calibrate_verifier.py eval/seed_gold.jsonl`:
+on the 40 gold claims with evidence against 135 other retrieved paragraphs, (0.44, 0.7) gave the
 best F0.5: recall 0.73 with no other paragraph passing, against 8% wrongly passed with the facts check alone,
 4% with facts and similarity, and 53% with similarity alone.
 """
@@ -184,7 +184,7 @@ def units(paragraph: str, width: int = 12, step: int = 6) -> list[str]:
 
     Windows matter for clauses: "X is the director of Y" is close to the clause "said X, director of Y", not to
     the whole sentence it sits in (a quotation about air strikes). On the gold set they raised the recall of
-    true claims from 0.69 to 0.78 at the same false-pass rate (see `calibrate`).
+    true claims from 0.69 to 0.78 at the same false-pass rate (see eval/calibrate_verifier.py).
     """
     sentences = split_sentences(paragraph)
     words = paragraph.split()
@@ -381,60 +381,3 @@ def verify_text(verifier: Verifier, question: str, text: str, passages: list[Pas
     stream.feed(text)
     stream.finish()
     return stream.answer(question, answerer), stream.report()
-
-
-# --- calibration -------------------------------------------------------------------------------------
-
-def calibrate(engine, gold_path) -> dict:
-    """Choose the similarity and word-coverage thresholds on a gold set: the pair that best tells evidence
-    paragraphs from the other retrieved paragraphs when used together with the facts check, as in verification.
-    "Best" is F0.5, which weighs precision twice: a sentence wrongly passed is shown as verified, a sentence
-    wrongly failed only gives way to the extractive answer.
-
-    A gold claim is the question followed by its expected answer ("When did the August truce start?
-    31 August 2019"), the closest thing to an answer sentence the gold set gives without a model. Positives are
-    (claim, paragraph holding the item's evidence), negatives (claim, any other retrieved paragraph).
-    """
-    from .evaluate import holds_evidence, load_gold
-    verifier = Verifier(engine.embedder)
-    pairs = []  # (is evidence, facts all present, similarity, coverage)
-    for item in load_gold(gold_path):
-        for turn in item.get("turns") or [item]:
-            answers = [a for a in turn.get("answers", []) if not a.startswith("re:")]
-            if not turn.get("evidence") or not answers or not turn.get("answerable", True):
-                continue
-            passages = engine.retriever.retrieve(turn["question"], engine.config.top_k)
-            session = verifier.session(passages)
-            claim = f"{turn['question']} {answers[0]}"
-            for i, (p, (sim, _)) in enumerate(zip(passages, session.similarities(claim))):
-                ok = not missing_facts(facts(claim, p.published, session._known), session._facts[i], p)
-                pairs.append((holds_evidence(p.text, turn["evidence"]), ok, sim, coverage(claim, p)))
-    grid = [(round(0.2 + 0.01 * i, 2), c) for i in range(71) for c in (0.0, 0.5, 0.6, 0.7, 0.8)]
-    default = (DEFAULT_THRESHOLD, DEFAULT_COVERAGE)
-    best = max(grid, key=lambda tc: (_rates(pairs, *tc)["f0.5"], -abs(tc[0] - default[0]) - abs(tc[1] - default[1])))
-    return {"positives": sum(p[0] for p in pairs), "negatives": sum(not p[0] for p in pairs),
-            "best": {"threshold": best[0], "coverage": best[1], **_rates(pairs, *best)},
-            "default": {"threshold": default[0], "coverage": default[1], **_rates(pairs, *default)},
-            "facts_only": _rates(pairs, -1.0, 0.0),
-            "facts_and_similarity": _rates(pairs, DEFAULT_THRESHOLD, 0.0),
-            "similarity_only": _rates([(e, True, s, c) for e, _, s, c in pairs], DEFAULT_THRESHOLD, 0.0)}
-
-
-def _rates(pairs, t: float, c: float) -> dict:
-    passed = [(e, ok and s >= t and cov >= c) for e, ok, s, cov in pairs]
-    tp = sum(1 for e, ok in passed if e and ok)
-    fp = sum(1 for e, ok in passed if not e and ok)
-    pos, neg = sum(1 for e, _ in passed if e), sum(1 for e, _ in passed if not e)
-    precision, recall = (tp / (tp + fp), tp / pos) if tp else (0.0, 0.0)
-    return {"recall": round(recall, 3), "false_pass": round(fp / neg, 3) if neg else None,
-            "precision": round(precision, 3), "f1": round(2 * tp / (tp + fp + pos), 3) if tp else 0.0,
-            "f0.5": round(1.25 * precision * recall / (0.25 * precision + recall), 3) if tp else 0.0}
-
-
-if __name__ == "__main__":
-    import json
-    import sys
-
-    from .engine import build_engine
-    print(json.dumps(calibrate(build_engine(), sys.argv[1] if len(sys.argv) > 1 else "eval/seed_gold.jsonl"),
-                     indent=2))

@@ -90,7 +90,7 @@ def test_unanswerable_question_abstains_without_citations(seed_engine):
 
 
 def test_follow_up_uses_the_conversation(seed_engine):
-    from rag.engine import Turn
+    from rag.answer import Turn
     first = seed_engine.ask("When did the August truce start?")
     follow = seed_engine.ask("Who announced it?", history=(Turn("When did the August truce start?", first),))
     assert follow.standalone_question and "truce" in follow.standalone_question

@@ -23,7 +23,8 @@ from rag.answerers.llamacpp import LlamaCppAnswerer, model_file
 from rag.answerers.ollama import OllamaAnswerer
 from rag.answerers.openai_compat import OpenAICompatAnswerer
 from rag.config import Config
-from rag.engine import Turn, build_engine
+from rag.answer import Turn
+from rag.engine import build_engine
 from rag.errors import RagError
 from rag.reader import locate
 from tests.conftest import ARCHIVE, DATA, ROOT, free_port

@@ -228,7 +228,7 @@ def test_stream_yields_verified_sentences_then_the_answer(hash_embedder):
 
 
 def test_engine_rewrites_follow_ups_with_the_model(seed_engine):
-    from rag.engine import Turn
+    from rag.answer import Turn
     first = seed_engine.ask("When did the August truce start?")
     seed_engine.answerer = ScriptedAnswerer(seed_engine.embedder, "The Russian army announced the unilateral "
                                             "ceasefire on Friday [1].", rewritten="Who announced the August truce?")
@@ -244,7 +244,7 @@ def test_engine_rewrites_follow_ups_with_the_model(seed_engine):
 
 
 def test_a_rewrite_that_loses_the_question_is_not_used(seed_engine):
-    from rag.engine import Turn
+    from rag.answer import Turn
     first = seed_engine.ask("When did the August truce start?")
     seed_engine.answerer = ScriptedAnswerer(seed_engine.embedder, "The archive does not say.",
                                             rewritten="What is the answer to this question?")
@@ -288,3 +288,22 @@ def test_key_cases_with_the_real_model(real_embedder):
     _, report = check(verifier, "The August truce started on August 8th [5].", passages=PASSAGES + [
         passage(OFFENSIVE, 7)])
     assert report["removed"] == 1, report
+
+
+def test_calibration_script_chooses_thresholds_on_the_seed_gold(tmp_path):
+    """eval/calibrate_verifier.py (moved out of rag/verify.py so verification imports no engine) still runs."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ARCHIVE, ROOT
+    env = {**os.environ, "RAG_INDEX_DIR": str(tmp_path / "index"), "RAG_ANSWERER": "extractive"}
+    subprocess.run([sys.executable, "-m", "rag", "ingest", "--quiet", str(ARCHIVE)], cwd=ROOT, env=env, check=True,
+                   capture_output=True, timeout=300)
+    run = subprocess.run([sys.executable, "eval/calibrate_verifier.py", "eval/seed_gold.jsonl"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["positives"] >= 30 and report["negatives"] > report["positives"]
+    assert report["default"]["threshold"] == DEFAULT_THRESHOLD and report["best"]["precision"] >= 0.9

@@ -5,7 +5,8 @@ from itertools import chain
 import streamlit as st
 
 from rag.answer import Answer
-from rag.engine import MAX_QUESTION_CHARS, Turn
+from rag.answer import Turn
+from rag.engine import MAX_QUESTION_CHARS
 from rag.errors import RagError
 from webapp.common import (QUICK_PENDING, READER_WRITING, answer_label, answer_stream, engine_for, get_engine,
                            label_md, reads_with_model, settings, show_citation, show_related)
