@@ -83,7 +83,7 @@ def test_truce_question_is_answered_with_the_date_and_cited(engine):
     pieces = list(engine.ask_stream("When did the August truce start?"))
     answer = pieces[-1]
     assert "".join(pieces[:-1]) == answer.text
-    assert answer.answerer == "llamacpp" and not answer.abstained
+    assert answer.answerer == "extractive" and not answer.abstained  # dates are the extractive answerer's, and say so
     assert "31 August 2019" in answer.short_answer and answer.text.startswith(answer.short_answer)
     assert_citations_are_real(engine, answer)
 
@@ -224,7 +224,7 @@ def test_eval_reports_citation_precision_before_and_after_verification(cli_env, 
 
 def test_ask_streams_and_says_what_was_verified(cli_env):
     env = {**cli_env, "RAG_ANSWERER": "llamacpp"}
-    result = rag("ask", "When did the August truce start?", env=env)
+    result = rag("ask", "Who is the director of the Syrian Observatory for Human Rights?", env=env)
     assert result.returncode == 0, result.stderr
     assert "Verified " in result.stdout and "llamacpp answer" in result.stdout and "Sources:" in result.stdout
 

@@ -70,7 +70,8 @@ class LLMAnswerer:
             extractive = self.fallback.answer(question, passages, history=history, as_of=as_of, context=context)
             yield extractive.text
             report = StreamVerifier(self.verifier.session([], question)).report()
-            yield replace(extractive, answerer=self.name, timings_ms={"read": 0.0, "generate": 0.0, "tokens": 0},
+            # Said as it is: the extractive answerer wrote this answer, and the user is told so.
+            yield replace(extractive, answerer="extractive", timings_ms={"read": 0.0, "generate": 0.0, "tokens": 0},
                           verification={**report, "fallback": None,
                                         "short_answer": None if extractive.abstained else "extractive"})
             return
