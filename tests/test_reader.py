@@ -109,6 +109,6 @@ def test_dated_questions_are_answered_by_the_extractive_answerer(hash_embedder):
     answer = model.answer(question, PASSAGES)
     expected = ExtractiveAnswerer().answer(question, PASSAGES)
     assert model.prompts == [] and answer.text == expected.text and "31 August 2019" in answer.short_answer
-    assert answer.answerer == "stand-in" and answer.verification["short_answer"] == "extractive"
+    assert answer.answerer == "extractive" and answer.verification["short_answer"] == "extractive"
     unanswerable = model.answer("When did the ceasefire in Libya start?", PASSAGES)
     assert unanswerable.abstained and model.prompts == []
