@@ -94,7 +94,7 @@ def cmd_embed(archive: str, sample: str, out: str) -> None:
     """Passages/s of the model alone on a sample of the project's chunks: torch (unoptimised) and the project's."""
     import random
 
-    from rag.articles import read_file
+    from rag.formats import read_file
     from rag.chunking import chunk_article
     from rag.config import DEFAULT_MODEL
     from rag.embed import load_embedder, model_path

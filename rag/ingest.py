@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import dedup
-from .articles import Article, find_files, read_file
+from .articles import Article
 from .chunking import chunk_article
 from .dates import find_event_dates, last_day, parse_iso
 from .errors import ArticleError, RagError
+from .formats import find_files, read_file
 from .index import Index
 
 BATCH_CHUNKS = 256  # chunks embedded and written together; an interrupted ingest loses the two batches in flight

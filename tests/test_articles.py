@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from rag.articles import article_id_for, find_files, parse_text, read_file
+from rag.articles import article_id_for
+from rag.formats import find_files, parse_text, read_file
 from rag.errors import ArticleError
 from tests.conftest import ARCHIVE
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from rag.articles import read_file
+from rag.formats import read_file
 from rag.config import Config
 from rag.engine import build_engine
 from rag.errors import ArticleError

@@ -1,4 +1,4 @@
-from rag.articles import parse_text
+from rag.formats import parse_text
 from rag.chunking import chunk_article, split_long, split_sentences
 
 

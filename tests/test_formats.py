@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from rag.articles import find_files, read_file
+from rag.formats import find_files, read_file
 from rag.errors import ArticleError
 from tests.conftest import DATA
 
@@ -134,7 +134,7 @@ def test_every_format_ingests_and_answers(tmp_path, hash_embedder):
     assert report.ok, report.failed
     assert len(report.added) == 1 + 1 + 2 + 1 + 3 + 1 + 1 + 2  # atom, md, json array, html, gcs, json, md, rss
     assert engine.index.check() == []
-    hits = engine.retriever.retrieve("wheat futures export ban", k=3)
+    hits = engine.searcher.retriever.retrieve("wheat futures export ban", k=3)
     assert hits[0].title == "Wheat prices jump after export ban"
     again = engine.ingest([FORMATS])
     assert again.paragraphs == 0 and len(again.unchanged) == len(report.added)

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from rag.articles import find_files, read_file
+from rag.formats import find_files, read_file
 from rag.dates import find_event_dates, question_date_hint, shifted
 from rag.safe_text import shown
 from tests.conftest import ARCHIVE, ROOT
