@@ -1,11 +1,13 @@
-"""Paragraphs are the citation units; long ones are split into several retrieval chunks citing the same paragraph."""
-import re
+"""Chunking: paragraphs are the citation units; long ones are split into several retrieval chunks citing the same
+paragraph (at sentence ends, rag/text.py).
+
+Stage: ingest, after parsing (rag/articles.py). Must not import the index, retrieval or any later stage."""
 from dataclasses import dataclass
 
 from .articles import Article
+from .text import split_sentences
 
 MAX_CHUNK_CHARS = 900  # all-MiniLM-L6-v2 reads 256 word pieces: ~1,000 characters including the context header
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z0-9\"“‘(])")
 
 
 @dataclass(frozen=True)
@@ -39,21 +41,6 @@ def chunk_article(article: Article, max_chars: int = MAX_CHUNK_CHARS) -> list[Ch
         for part, piece in enumerate(split_long(paragraph, max_chars)):
             chunks.append(Chunk(article.id, n, part, piece, f"{header}\n{piece}"))
     return chunks
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a paragraph (a simple splitter tuned for news prose)."""
-    parts = _SENTENCE_END.split(text.strip())
-    out: list[str] = []
-    for p in parts:
-        # "Mr. Smith", "Jan. 5", "U.S. officials": a split after an abbreviation is undone.
-        if out and re.search(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])*|St|No|vs)\.$", out[-1]) and len(out[-1]) < 400:
-            out[-1] = f"{out[-1]} {p}"
-        elif out and p.startswith("(") and len(p) < 80:  # a caption's "(June 7, 2019) (AFP)" belongs to it
-            out[-1] = f"{out[-1]} {p}"
-        else:
-            out.append(p)
-    return [s for s in out if s]
 
 
 def split_long(paragraph: str, max_chars: int) -> list[str]:

@@ -1,5 +1,7 @@
 """Countries (with the adjectives news writes for them) and US states, so that "which country …" is answered by a
-country named in a sentence ("an Olympic athlete from Ukraine", "the Ukrainian athlete"), not by any name."""
+country named in a sentence ("an Olympic athlete from Ukraine", "the Ukrainian athlete"), not by any name.
+
+Stage: reading sentences (used by rag/spans.py). Imports nothing of rag."""
 import re
 
 # name: adjectives/demonyms that stand for it ("Ukrainian" -> Ukraine). Common English names, as news writes them.

@@ -1,5 +1,6 @@
 from rag.formats import parse_text
-from rag.chunking import chunk_article, split_long, split_sentences
+from rag.chunking import chunk_article, split_long
+from rag.text import split_sentences
 
 
 def test_every_paragraph_is_a_citation_unit_with_stable_id():
