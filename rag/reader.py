@@ -12,9 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from .answer import content_terms, find_span, question_type, sentence_events, sentence_stems, \
-    term_coverage
-from .chunking import split_sentences
+from .spans import find_span, question_type, sentence_events
+from .text import content_terms, sentence_stems, split_sentences, term_coverage
 from .dates import find_event_dates, parse_iso
 from .prompts import ABSTAIN_PATTERN
 from .retrieve import Passage

@@ -9,12 +9,15 @@ A paragraph's score adds to its fused score (scaled to the best one's):
 - a small penalty per 1,000 characters: a short paragraph that says the same costs a reader less.
 Measured on the realtimeqa-2026 dev questions (docs/benchmarks.md): answer-recall within 2,000 characters
 65.6 -> 71.2, recall@1 25.6 -> 32.0, better on each half of the questions.
+
+Stage: retrieval, after fusion and the date boost. Must not import an answerer, the engine or the edges; it reads
+sentences with rag/text.py and answer kinds with rag/spans.py, as the answerers do.
 """
 from dataclasses import replace
 
-from .answer import content_terms, find_span, question_type, sentence_stems, term_coverage
-from .chunking import split_sentences
 from .retrieve import Passage
+from .spans import find_span, question_type
+from .text import content_terms, sentence_stems, split_sentences, term_coverage
 
 POOL = 30  # candidates reranked (fused and date-boosted first); more let in noise without moving answers up
 COVERAGE_WEIGHT = 1.0

@@ -17,35 +17,34 @@ DEFAULT_THRESHOLD and DEFAULT_COVERAGE were calibrated with `python eval/calibra
 on the 40 gold claims with evidence against 135 other retrieved paragraphs, (0.44, 0.7) gave the
 best F0.5: recall 0.73 with no other paragraph passing, against 8% wrongly passed with the facts check alone,
 4% with facts and similarity, and 53% with similarity alone.
+
+Stage: checking answers, below the answerers. Must not import an answerer, the engine, search, the index or the
+evaluation; it reads text with rag/text.py and answer kinds with rag/spans.py.
 """
 import re
 from dataclasses import dataclass, field
 
-from .answer import Answer, Citation, STOPWORDS, WH, _present, canon, find_span, question_type, sentence_stems, stem
-from .chunking import split_sentences
+from .answer import Answer, Citation
 from .dates import find_event_dates, parse_iso
 from .prompts import ABSTAIN_PATTERN
 from .retrieve import Passage
+from .spans import find_span, question_type
+from .text import CALENDAR_WORDS, MARKER, STOPWORDS, WH, canon, present, sentence_stems, split_sentences, \
+    split_stream, stem
 
 DEFAULT_THRESHOLD = 0.44
 DEFAULT_COVERAGE = 0.7
 SHORT_CLAIM_WORDS = 4  # a reply this short ("Sochi.") is read together with the question it answers
 
-_MARKER = r"\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]"
-_MARKERS = re.compile(rf"(?:\s*{_MARKER})+")
-_ONE_MARKER = re.compile(_MARKER)
-# A sentence ends at . ! ? (plus closing quotes) and any markers written after it, before a space or the end.
-_END = re.compile(rf"[.!?]+[\"”’')]*(?:\s*{_MARKER})*(?=\s|$)|\n+")
-_ABBREV = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[A-Z](?:\.[A-Z])*|St|No|vs)\.(?:\s*" + _MARKER + r")*$")
+_MARKERS = re.compile(rf"(?:\s*{MARKER})+")
+_ONE_MARKER = re.compile(MARKER)
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})\b")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split()) if i >= 2}
 _NAME_WORD = re.compile(r"\b[A-Z][\w'’-]*")
 _WEEKDAY = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", re.I)
-_NOT_NAMES = {"GMT", "UTC", "AM", "PM", "I", "A", "January", "February", "March", "April", "May", "June",
-              "July", "August", "September", "October", "November", "December", "Monday", "Tuesday",
-              "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+_NOT_NAMES = {"GMT", "UTC", "AM", "PM", "I", "A"} | CALENDAR_WORDS
 
 
 @dataclass(frozen=True)
@@ -67,28 +66,8 @@ class Checked:
 
 def split_claims(text: str, final: bool = True) -> tuple[list[Claim], str]:
     """The complete sentences of `text` as Claims, and the unfinished rest (empty when `final`)."""
-    claims, start = [], 0
-    for m in _END.finditer(text):
-        piece = text[start:m.end()]
-        if not final and not _complete(text, m.end()):
-            break
-        if _ABBREV.search(piece.rstrip()) and not piece.endswith("\n"):
-            continue  # "Mr. Smith": not an end
-        claim = _claim(piece)
-        if claim:
-            claims.append(claim)
-        start = m.end()
-    rest = text[start:]
-    if final:
-        claim = _claim(rest)
-        return claims + ([claim] if claim else []), ""
-    return claims, rest
-
-
-def _complete(text: str, end: int) -> bool:
-    """While streaming, a sentence is complete once the next visible character is known and starts no marker."""
-    following = text[end:].lstrip()
-    return bool(following) and not following.startswith("[")
+    pieces, rest = split_stream(text, final)
+    return [c for c in map(_claim, pieces) if c], rest
 
 
 def _claim(piece: str) -> Claim | None:
@@ -158,7 +137,7 @@ def coverage(text: str, p: Passage) -> float:
     if not words:
         return 1.0
     stems = sentence_stems(p.text)
-    return sum(_present(w, stems) for w in words) / len(words)
+    return sum(present(w, stems) for w in words) / len(words)
 
 
 def missing_facts(claim: Facts, para: Facts, p: Passage) -> list[str]:
@@ -174,7 +153,7 @@ def missing_facts(claim: Facts, para: Facts, p: Passage) -> list[str]:
     missing += [f"number {n}" for n in sorted(claim.numbers - para.numbers)]
     stems = sentence_stems(f"{p.text} {p.title} {p.source or ''}")
     for name in claim.names:
-        if not all(_present(s, stems) for s in sentence_stems(name)):
+        if not all(present(s, stems) for s in sentence_stems(name)):
             missing.append(f"name {name}")
     return missing
 

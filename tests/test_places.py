@@ -1,5 +1,5 @@
 """'Which country/state …' questions are answered by a place the sentence names, not by any capitalised name."""
-from rag.answer import ExtractiveAnswerer
+from rag.answerers.extractive import ExtractiveAnswerer
 from rag.places import place_kind, places_in
 from rag.retrieve import Passage
 

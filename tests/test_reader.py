@@ -1,5 +1,5 @@
 """The reader with a stand-in model: what it is shown, and how its short answer and sentences are checked."""
-from rag.answer import ExtractiveAnswerer
+from rag.answerers.extractive import ExtractiveAnswerer
 from rag.answerers.base import LLMAnswerer
 from rag.prompts import answer_messages
 from rag.reader import excerpts, locate, parse_answer_line

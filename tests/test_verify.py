@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from rag.answer import ExtractiveAnswerer
+from rag.answerers.extractive import ExtractiveAnswerer
 from rag.answerers.base import LLMAnswerer
 from rag.prompts import REWRITE_PROMPT, answer_messages, neutralise
 from rag.reader import excerpts
