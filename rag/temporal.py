@@ -10,13 +10,15 @@ A question is read as of its day (`as_of`) and given a time frame (`time_frame`)
 - dated: another range or a month ("in June 2019", "the August truce"): that range moves up.
 
 Used by Engine.ask on an enlarged candidate list (see `pool_size`); the answerer uses `fit` on sentences.
+
+Stage: retrieval (a ranking signal on retrieved passages, read on the question's dates). Must not import
+answering, the engine or the edges (CLI, web app).
 """
-import calendar
 import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .dates import DateHint, parse_iso, question_date_hint, shifted
+from .dates import YEAR_TOKEN, mentions, month_end, month_of, parse_iso, shifted
 from .index import Filters
 from .retrieve import Passage
 
@@ -36,6 +38,38 @@ HISTORY_YEARS = 2  # a year named this far before as_of makes a history question
 _LONG = 400  # an event spanning more days than this ("since 2011") says nothing about a month
 
 
+@dataclass(frozen=True)
+class DateHint:
+    """The days a question asks about: a range (start..end), or only a month named without a year."""
+    start: date | None
+    end: date | None
+    month: int | None  # a month named without a year
+    text: str
+
+
+_BARE_MONTH = re.compile(r"\b(?:January|February|March|April|June|July|August|September|October|November|December"
+                         r"|(?<=the\s)May)\b")
+
+
+def question_date_hint(question: str, as_of: date) -> DateHint | None:
+    """The date range a question asks about ("in June 2019", "last week"), a bare month, or None."""
+    for h in mentions(question, as_of):
+        if h.kind == "time":
+            continue
+        words = question[h.start:h.end]
+        if h.month:  # "in August" says nothing about the year; the archive may be years older than as_of
+            return DateHint(None, None, h.month, words)
+        return DateHint(h.first, h.last, None, words)
+    m = _BARE_MONTH.search(question)
+    if m:
+        return DateHint(None, None, month_of(m.group()), m.group())
+    m = YEAR_TOKEN.search(question)
+    if m:
+        y = int(m.group())
+        return DateHint(date(y, 1, 1), date(y, 12, 31), None, m.group())
+    return None
+
+
 def pool_size(k: int) -> int:
     """How many candidates to retrieve when a question names a date, so that fitting ones can move up."""
     return max(4 * k, 30)
@@ -49,7 +83,7 @@ def fit(start: date, end: date, hint: DateHint) -> float:
     if hint.start and hint.end:
         return _overlap(start, end, hint.start, hint.end) / days
     if hint.month and days <= _LONG:
-        inside = sum(_overlap(start, end, date(y, hint.month, 1), _month_end(y, hint.month))
+        inside = sum(_overlap(start, end, date(y, hint.month, 1), month_end(y, hint.month))
                      for y in range(start.year, end.year + 1))
         return inside / days
     return 0.0
@@ -128,10 +162,6 @@ def recent_hint(as_of: date) -> DateHint:
 
 def _overlap(a: date, b: date, c: date, d: date) -> int:
     return max(0, (min(b, d) - max(a, c)).days + 1)
-
-
-def _month_end(y: int, m: int) -> date:
-    return date(y, m, calendar.monthrange(y, m)[1])
 
 
 def retrieve_dated(retriever, query: str, k: int, filters=None, as_of: date | None = None) -> list[Passage]:

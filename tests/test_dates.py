@@ -2,8 +2,7 @@ from datetime import date
 
 import pytest
 
-from rag.dates import (DateHint, EventDate, PubDate, find_event_dates, format_date, infer_publication_date,
-                       parse_iso, question_date_hint)
+from rag.dates import EventDate, PubDate, find_event_dates, format_date, infer_publication_date, parse_iso
 from tests.conftest import ARCHIVE
 
 AFP_FILE = ARCHIVE / "afp-2019-idleb-unilateral-ceasefire.txt"
@@ -483,39 +482,8 @@ def test_event_date_is_frozen():
         e.kind = "x"
 
 
-# --- question hints --------------------------------------------------------------------------------
-
-AS_OF = date(2024, 3, 5)
-
-
-@pytest.mark.parametrize("question, hint", [
-    ("What happened in Idlib in June 2019?", DateHint(date(2019, 6, 1), date(2019, 6, 30), None, "in June 2019")),
-    ("Who attacked Idlib in 2018?", DateHint(date(2018, 1, 1), date(2018, 12, 31), None, "in 2018")),
-    ("What was agreed on June 7, 2019?", DateHint(date(2019, 6, 7), date(2019, 6, 7), None, "on June 7, 2019")),
-    ("What happened last week?", DateHint(date(2024, 2, 26), date(2024, 3, 3), None, "last week")),
-    ("What happened this week?", DateHint(date(2024, 3, 4), date(2024, 3, 10), None, "this week")),
-    ("Who was killed yesterday?", DateHint(date(2024, 3, 4), date(2024, 3, 4), None, "yesterday")),
-    ("What is happening today?", DateHint(date(2024, 3, 5), date(2024, 3, 5), None, "today")),
-    ("What did Russia announce on Monday?", DateHint(date(2024, 3, 4), date(2024, 3, 4), None, "on Monday")),
-    ("How many died since 2011?", DateHint(date(2011, 1, 1), date(2024, 3, 5), None, "since 2011")),
-    ("Why did the August truce fail?", DateHint(None, None, 8, "August")),
-    ("What did the regime cancel in August?", DateHint(None, None, 8, "in August")),
-    ("What started on August 31?", DateHint(None, None, 8, "on August 31")),
-    ("What was the 2018 Sochi deal?", DateHint(date(2018, 1, 1), date(2018, 12, 31), None, "2018")),
-])
-def test_question_date_hint(question, hint):
-    assert question_date_hint(question, AS_OF) == hint
-
-
-@pytest.mark.parametrize("question", ["When did the offensive start?", "May I ask who controls Idlib?",
-                                      "How many people fled, about 400,000?"])
-def test_questions_without_date_words(question):
-    assert question_date_hint(question, AS_OF) is None
-
-
 def test_a_capitalised_season_before_a_name_is_no_date():
     """'the Winter Games' and 'Winter Storm Elliott' name things; 'Winter 2019' and 'this summer' are dates."""
-    from rag.dates import find_event_dates
     found = [e.text for e in find_event_dates("In Winter 2019 and this summer, the Summer Olympics and the Winter "
                                               "Games", date(2020, 5, 1))]
     assert found == ["In Winter 2019", "this summer"]

@@ -11,8 +11,9 @@ import sys
 import pytest
 
 from rag.formats import find_files, read_file
-from rag.dates import find_event_dates, question_date_hint, shifted
+from rag.dates import find_event_dates, shifted
 from rag.safe_text import shown
+from rag.temporal import question_date_hint
 from tests.conftest import ARCHIVE, ROOT
 from tests.test_app import fresh_app_env  # noqa: F401  (a fixture)
 

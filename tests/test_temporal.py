@@ -1,17 +1,17 @@
-"""Dates in questions: fitting event and publication dates to a question's range, re-ranking retrieved passages,
-the as-of date, a second fitting event in "when" answers, and temporal rows in `eval`."""
+"""Dates in questions: the range a question names, fitting event and publication dates to it, re-ranking
+retrieved passages, the as-of date, a second fitting event in "when" answers, and temporal rows in `eval`."""
 import json
 from datetime import date
 
 import pytest
 
 from rag import temporal
-from rag.dates import DateHint, question_date_hint
-from rag.answer import ExtractiveAnswerer
+from rag.answerers.extractive import ExtractiveAnswerer
 from rag.errors import RagError
 from rag.evaluate import evaluate, format_report, load_gold, score_turn
 from rag.retrieve import Passage
-from rag.temporal import apply_date_hint, fit, passage_fit, pool_size, published_fit, retrieve_dated
+from rag.temporal import (DateHint, apply_date_hint, fit, passage_fit, pool_size, published_fit,
+                          question_date_hint, retrieve_dated)
 
 JUNE_2019 = DateHint(date(2019, 6, 1), date(2019, 6, 30), None, "in June 2019")
 AUGUST = DateHint(None, None, 8, "August")
@@ -21,6 +21,36 @@ def passage(name: str, score: float, published: str | None = None, *events: tupl
     return Passage(name, 1, f"text of {name}", score, 0.0, name, "AFP", published,
                    "stated" if published else "unknown",
                    tuple({"text": "x", "start": s, "end": e, "kind": "month-day", "time": None} for s, e in events))
+
+
+# --- question hints --------------------------------------------------------------------------------
+
+AS_OF = date(2024, 3, 5)
+
+
+@pytest.mark.parametrize("question, hint", [
+    ("What happened in Idlib in June 2019?", DateHint(date(2019, 6, 1), date(2019, 6, 30), None, "in June 2019")),
+    ("Who attacked Idlib in 2018?", DateHint(date(2018, 1, 1), date(2018, 12, 31), None, "in 2018")),
+    ("What was agreed on June 7, 2019?", DateHint(date(2019, 6, 7), date(2019, 6, 7), None, "on June 7, 2019")),
+    ("What happened last week?", DateHint(date(2024, 2, 26), date(2024, 3, 3), None, "last week")),
+    ("What happened this week?", DateHint(date(2024, 3, 4), date(2024, 3, 10), None, "this week")),
+    ("Who was killed yesterday?", DateHint(date(2024, 3, 4), date(2024, 3, 4), None, "yesterday")),
+    ("What is happening today?", DateHint(date(2024, 3, 5), date(2024, 3, 5), None, "today")),
+    ("What did Russia announce on Monday?", DateHint(date(2024, 3, 4), date(2024, 3, 4), None, "on Monday")),
+    ("How many died since 2011?", DateHint(date(2011, 1, 1), date(2024, 3, 5), None, "since 2011")),
+    ("Why did the August truce fail?", DateHint(None, None, 8, "August")),
+    ("What did the regime cancel in August?", DateHint(None, None, 8, "in August")),
+    ("What started on August 31?", DateHint(None, None, 8, "on August 31")),
+    ("What was the 2018 Sochi deal?", DateHint(date(2018, 1, 1), date(2018, 12, 31), None, "2018")),
+])
+def test_question_date_hint(question, hint):
+    assert question_date_hint(question, AS_OF) == hint
+
+
+@pytest.mark.parametrize("question", ["When did the offensive start?", "May I ask who controls Idlib?",
+                                      "How many people fled, about 400,000?"])
+def test_questions_without_date_words(question):
+    assert question_date_hint(question, AS_OF) is None
 
 
 # --- fit ---------------------------------------------------------------------------------------------
@@ -211,11 +241,6 @@ def test_a_date_the_answer_sentence_itself_names_is_not_another_event(seed_engin
     # "announced on Friday that a ceasefire ... would come into effect on Saturday": one event, two dates
     a = seed_engine.ask("When did the Russian army announce the unilateral ceasefire?")
     assert "30 August 2019" in a.short_answer and "Another event fits" not in a.text
-
-
-def test_question_hint_examples():
-    assert question_date_hint("What happened last week?", date(2024, 3, 5)) == DateHint(
-        date(2024, 2, 26), date(2024, 3, 3), None, "last week")
 
 
 # --- eval: temporal rows, as_of in gold lines, the provenance note is no answer ------------------------------
