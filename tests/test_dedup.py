@@ -89,7 +89,7 @@ def test_stories_recorded_in_sqlite_and_chroma(engine):
 
 
 def test_retrieval_returns_the_newest_version_with_the_copies(engine):
-    passages = engine.retriever.retrieve("How many people were killed in the earthquake?", k=5)
+    passages = engine.searcher.retriever.retrieve("How many people were killed in the earthquake?", k=5)
     quake = [p for p in passages if "killed" in p.text]
     assert len(quake) == 1  # three copies of that paragraph fold into one
     [p] = quake

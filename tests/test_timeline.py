@@ -73,9 +73,9 @@ def test_a_date_in_the_topic_keeps_only_events_in_it(seed_engine):
 
 def test_an_article_headed_by_the_topic_gives_all_its_dated_paragraphs(seed_engine):
     # the fewest paragraphs that find both articles; the AFP article's other dated paragraphs come along
-    k = next(k for k in range(1, 29) if {p.article_id for p in seed_engine.retriever.retrieve("Idlib ceasefire", k)}
+    k = next(k for k in range(1, 29) if {p.article_id for p in seed_engine.searcher.retriever.retrieve("Idlib ceasefire", k)}
              == {AFP, REUTERS})
-    retrieved = {p.id for p in seed_engine.retriever.retrieve("Idlib ceasefire", k)}
+    retrieved = {p.id for p in seed_engine.searcher.retriever.retrieve("Idlib ceasefire", k)}
     assert f"{AFP}:7" not in retrieved and f"{AFP}:12" not in retrieved, "pick paragraphs retrieval leaves out"
     events = timeline(seed_engine, "Idlib ceasefire", k=k)
     assert find(events, date(2019, 8, 8)) and find(events, date(2019, 8, 1), date(2019, 8, 10))

@@ -9,9 +9,10 @@ import streamlit as st
 
 from rag.config import Config
 from rag.present import also_reported, reference
-from rag.engine import ANSWERERS, Engine, available_answerers, build_engine, make_answerer
+from rag.answerers import BACKENDS, available, make_answerer
+from rag.engine import Engine, build_engine
 from rag.errors import RagError
-from rag.index import Filters
+from rag.store import Filters
 
 from .safe import md, paragraph_html
 
@@ -40,14 +41,14 @@ CITE_NOTE = ("**How to cite.** Each answer's [n] points to one paragraph. Quote 
 # --- the engine: one per process, shared by every browser session ----------------------------------------
 
 @st.cache_resource(show_spinner=False)
-def _embedder(model: str):
+def _embedder(model: str, backend: str):
     from rag.embed import load_embedder
-    return load_embedder(model)
+    return load_embedder(model, backend=backend)
 
 
 @st.cache_resource(show_spinner="Loading the archive and the models…")
 def _engine(key: str, _config: Config) -> Engine:
-    engine = build_engine(_config, embedder=_embedder(_config.model))
+    engine = build_engine(_config, embedder=_embedder(_config.model, _config.embed_backend))
     # Pay now, not in the first answer, for the model's first call, Chroma's lazy open, the BM25 load and
     # the answerer's lazy imports (stemmer, date parsing).
     try:
@@ -77,7 +78,7 @@ def get_engine() -> Engine:
 @st.cache_resource(show_spinner="Loading the answer model…")
 def _engine_with(key: str, answerer: str, _base: Engine) -> Engine:
     engine = copy.copy(_base)  # same index, embedder, retriever and lock: only the answer step differs
-    engine.answerer = make_answerer(answerer, _base.embedder)
+    engine.answerer = make_answerer(answerer, _base.config, _base.embedder)
     _prime(engine.answerer)
     return engine
 
@@ -90,7 +91,7 @@ def answerer_name(engine: Engine) -> str:
 def engine_for(answerer: str) -> Engine:
     """The shared engine answering with the chosen backend; the default one, with a warning, if it cannot load."""
     base = get_engine()
-    if answerer == answerer_name(base) or answerer not in ANSWERERS:
+    if answerer == answerer_name(base) or answerer not in BACKENDS:
         return base
     try:
         return _engine_with(_config_key(base.config), answerer, base)
@@ -170,7 +171,7 @@ def sidebar(engine: Engine) -> Settings:
     sb.markdown("### Answers")
     top_k = sb.slider("Passages to read", 1, 20, value=engine.config.top_k, key="top_k",
                       help="How many paragraphs are retrieved and read for each question.")
-    modes = available_answerers()
+    modes = available(engine.config)
     default = answerer_name(engine) if answerer_name(engine) in modes else modes[0]
     answerer = sb.selectbox("Answer mode", modes, index=modes.index(default), key="answerer",
                             help="extractive: the archive's own sentences, no language model. Other modes write "

@@ -6,6 +6,7 @@ import unicodedata
 from pathlib import Path
 
 from rag.articles import SUFFIXES, suffix_of
+from rag.config import Config
 
 
 class UploadError(Exception):
@@ -14,7 +15,7 @@ class UploadError(Exception):
 
 def archive_dir() -> Path:
     """Where uploads are kept: RAG_ARCHIVE_DIR, else archive/ (what `make run` ingests)."""
-    return Path(os.environ.get("RAG_ARCHIVE_DIR", "archive"))
+    return Config.from_env().archive_dir
 
 
 def safe_name(name: str) -> str:

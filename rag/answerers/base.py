@@ -1,20 +1,49 @@
-"""The language-model answer flow shared by every backend: read, check the short answer, verify each sentence.
+"""The Answerer interface, and the language-model answer flow shared by every model backend: read, check the
+short answer, verify each sentence.
 
-A backend implements one method, `complete(messages, max_tokens)`, yielding pieces of the reply as the model
-writes them. Everything else (the prompt, citation verification, renumbering, the extractive fallback, the
-follow-up rewrite) is here, so the backends stay a page long.
+A model backend implements `complete(messages, max_tokens)`, yielding pieces of the reply as the model writes
+them, plus `from_config` and `available`. Everything else (the prompt, citation verification, renumbering, the
+extractive fallback, the follow-up rewrite) is here, so the backends stay a page long.
+
+Stage: answering. Must not import the engine, search or the store, nor the edges (CLI, web app, evaluation).
 """
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
+from typing import Protocol
 
-from ..answer import Answer, ExtractiveAnswerer, abstain, content_terms, question_type
+from ..answer import Answer, abstain
 from ..errors import RagError
 from ..prompts import answer_messages, rewrite_messages
 from ..reader import AnswerLine, ShortAnswer, as_of_text, excerpts, parse_answer_line
 from ..reader import check as reader_check
 from ..retrieve import Passage
+from ..spans import question_type
+from ..text import content_terms
 from ..verify import DEFAULT_THRESHOLD, StreamVerifier, Verifier
+from .extractive import ExtractiveAnswerer
+
+
+class Answerer(Protocol):
+    """question + passages (+ conversation) -> pieces of verified text as they are ready, then the Answer."""
+    name: str
+
+    def stream(self, question: str, passages: list[Passage], history: tuple = (), as_of: date | None = None,
+               context: str | None = None) -> Iterator["str | Answer"]:
+        """Text as it is ready, then the final Answer; `context` is the earlier question of a follow-up that
+        `rewrite` could not make standalone."""
+
+    def rewrite(self, question: str, history: tuple) -> str:
+        """A follow-up made standalone from the conversation (or the question itself)."""
+
+    @classmethod
+    def from_config(cls, config, embedder) -> "Answerer":
+        """Built from the Config (rag/config.py); `embedder` is the index's model, for verifying citations."""
+
+    @staticmethod
+    def available(config) -> bool:
+        """Whether it can run here: dependencies installed, model or server configured."""
 
 
 class LLMError(RagError):
@@ -150,7 +179,6 @@ class LLMAnswerer:
     def _short(line: AnswerLine, shown) -> ShortAnswer | None:
         """The model's phrase if a passage it read holds it, else None."""
         return reader_check(line.phrase, line.cited, shown) if line.phrase else None
-
 
     def rewrite(self, question: str, history: tuple) -> str:
         """A follow-up question rewritten to stand alone, from the conversation; the question itself if that fails."""

@@ -16,21 +16,15 @@ SETUP_HINT = "run make setup (or: .venv/bin/pip install -r requirements-llm.txt)
 PROMPT_CACHE_BYTES = 256 << 20
 
 
-def bundled_model() -> str | None:
-    """Path of the assembled reader model, or None when set-up has not made it (not checked: see model_file)."""
-    path = model_files.model_path()
-    return str(path) if path.is_file() else None
-
-
-def model_file() -> str:
+def model_file(config) -> str:
     """RAG_LLM_MODEL (any GGUF), else the bundled reader, checked; a ConfigError saying what to run otherwise
     (a model_files.ModelFileError naming the package when a part's bytes are wrong)."""
-    path = os.environ.get("RAG_LLM_MODEL")
+    path = config.llm_model
     if path:
         if not os.path.isfile(path):
             raise ConfigError(f"RAG_LLM_MODEL={path!r} is not a file; point it at a .gguf model file")
         return path
-    return str(model_files.check())
+    return str(model_files.check(model_files.model_path(config.model_dir)))
 
 
 @functools.cache
@@ -74,14 +68,13 @@ _LOAD_LOCK = threading.Lock()
 class LlamaCppAnswerer(LLMAnswerer):
     name = "llamacpp"
 
-    def __init__(self, embedder, model_path: str | None = None, *, n_ctx: int = 4096, threads: int | None = None,
-                 **kwargs):
+    def __init__(self, embedder, model_path: str, *, n_ctx: int = 4096, threads: int | None = None, **kwargs):
         super().__init__(embedder, **kwargs)
         try:
             from llama_cpp import Llama, LlamaRAMCache
         except ImportError:
             raise ConfigError(f"llama-cpp-python is not installed; {SETUP_HINT}") from None
-        self.model_path = model_path or model_file()
+        self.model_path = model_path
         # Every core this process may use (2 here: the reader's timings were measured so). More threads than free
         # cores make llama.cpp much slower, so on a machine busy with other work set RAG_LLM_THREADS lower.
         threads = threads or min(8, len(os.sched_getaffinity(0)))
@@ -98,18 +91,15 @@ class LlamaCppAnswerer(LLMAnswerer):
         self.lock = threading.Lock()  # one model, one generation at a time
 
     @classmethod
-    def from_env(cls, embedder) -> "LlamaCppAnswerer":
+    def from_config(cls, config, embedder) -> "LlamaCppAnswerer":
         """Model from RAG_LLM_MODEL (default: the bundled reader), threads from RAG_LLM_THREADS."""
-        threads = os.environ.get("RAG_LLM_THREADS")
-        if threads is not None and not threads.isdigit():
-            raise ConfigError(f"RAG_LLM_THREADS={threads!r} is not a whole number; set it to e.g. 2")
-        return cls(embedder, threads=int(threads) if threads else None)
+        return cls(embedder, model_file(config), threads=config.llm_threads)
 
     @staticmethod
-    def available() -> bool:
+    def available(config) -> bool:
         """llama-cpp-python imports and a model file is there (not loaded; a damaged one fails at load, clearly)."""
-        path = os.environ.get("RAG_LLM_MODEL") or bundled_model()
-        return bool(path) and os.path.isfile(path) and _llama_cpp_imports()
+        path = config.llm_model or model_files.model_path(config.model_dir)
+        return os.path.isfile(path) and _llama_cpp_imports()
 
     def prime(self) -> None:
         """Read the start every answer prompt shares (instructions, worked examples) now, into the prompt cache,

@@ -1,35 +1,28 @@
 """ollama: a model served by Ollama (https://ollama.com), through its /api/chat endpoint (newline-delimited JSON)."""
 import json
-import os
 from collections.abc import Iterator
 
 from .base import LLMAnswerer, LLMError
-
-DEFAULT_URL = "http://127.0.0.1:11434"
-DEFAULT_MODEL = "llama3.2"
 
 
 class OllamaAnswerer(LLMAnswerer):
     name = "ollama"
 
-    def __init__(self, embedder, url: str = DEFAULT_URL, model: str = DEFAULT_MODEL, *, timeout: float = 300.0,
-                 **kwargs):
+    def __init__(self, embedder, url: str, model: str, *, timeout: float = 300.0, **kwargs):
         super().__init__(embedder, **kwargs)
         self.url, self.model, self.timeout = url.rstrip("/"), model, timeout
 
     @classmethod
-    def from_env(cls, embedder) -> "OllamaAnswerer":
+    def from_config(cls, config, embedder) -> "OllamaAnswerer":
         """Server from RAG_OLLAMA_URL, model from RAG_OLLAMA_MODEL."""
-        return cls(embedder, os.environ.get("RAG_OLLAMA_URL") or DEFAULT_URL,
-                   os.environ.get("RAG_OLLAMA_MODEL") or DEFAULT_MODEL)
+        return cls(embedder, config.ollama_url, config.ollama_model)
 
     @staticmethod
-    def available() -> bool:
+    def available(config) -> bool:
         """An Ollama server answers at RAG_OLLAMA_URL (checked with a short request)."""
         import httpx
         try:
-            return httpx.get(f"{(os.environ.get('RAG_OLLAMA_URL') or DEFAULT_URL).rstrip('/')}/api/tags",
-                             timeout=0.5).status_code == 200
+            return httpx.get(f"{config.ollama_url}/api/tags", timeout=0.5).status_code == 200
         except httpx.HTTPError:
             return False
 

@@ -1,33 +1,30 @@
 """openai: any OpenAI-compatible server (vLLM, LM Studio, llama.cpp's server, OpenAI itself), /v1/chat/completions
 streamed as server-sent events."""
 import json
-import os
 from collections.abc import Iterator
 
 from .base import LLMAnswerer, LLMError
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-DEFAULT_MODEL = "gpt-4o-mini"
 
 
 class OpenAICompatAnswerer(LLMAnswerer):
     name = "openai"
 
-    def __init__(self, embedder, base_url: str = DEFAULT_BASE_URL, model: str = DEFAULT_MODEL,
-                 api_key: str | None = None, *, timeout: float = 300.0, **kwargs):
+    def __init__(self, embedder, base_url: str, model: str, api_key: str | None = None, *, timeout: float = 300.0,
+                 **kwargs):
         super().__init__(embedder, **kwargs)
         self.base_url, self.model, self.api_key, self.timeout = base_url.rstrip("/"), model, api_key, timeout
 
     @classmethod
-    def from_env(cls, embedder) -> "OpenAICompatAnswerer":
+    def from_config(cls, config, embedder) -> "OpenAICompatAnswerer":
         """RAG_OPENAI_BASE_URL, RAG_OPENAI_MODEL and the key from RAG_OPENAI_API_KEY (never from a file or flag)."""
-        return cls(embedder, os.environ.get("RAG_OPENAI_BASE_URL") or DEFAULT_BASE_URL,
-                   os.environ.get("RAG_OPENAI_MODEL") or DEFAULT_MODEL, os.environ.get("RAG_OPENAI_API_KEY"))
+        return cls(embedder, config.openai_base_url or DEFAULT_BASE_URL, config.openai_model, config.openai_api_key)
 
     @staticmethod
-    def available() -> bool:
+    def available(config) -> bool:
         """Configured: a server URL or an API key is set (no request is made)."""
-        return bool(os.environ.get("RAG_OPENAI_BASE_URL") or os.environ.get("RAG_OPENAI_API_KEY"))
+        return bool(config.openai_base_url or config.openai_api_key)
 
     def complete(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
         import httpx
