@@ -5,6 +5,9 @@
 - `llamaindex`: what LlamaIndex's getting-started guide builds: VectorStoreIndex over the articles with the default
   SentenceSplitter, a Chroma vector store, as_retriever(similarity_top_k=10), HuggingFaceEmbedding of the same model.
 - `bm25`: the benchmark README's reference point: paragraphs (short ones merged) ranked by BM25 (Lucene variant).
+
+Stage: the benchmark, an edge: it reaches the project through build_engine, the Engine and the index's public
+methods (no SQL, no retrieval internals).
 """
 import gzip
 import json
@@ -38,7 +41,7 @@ class ProjectSystem:
         stats = engine.index.stats()
         return {"articles": stats["articles"], "paragraphs": stats["paragraphs"], "passages": stats["chunks"],
                 "passage_unit": "paragraph chunk (long paragraphs split at sentences)",
-                "mean_passage_chars": _mean_chars(engine.index.db, "SELECT text FROM paragraphs")}
+                "mean_passage_chars": _mean(engine.index.paragraph_lengths())}
 
     def open(self, workdir: Path):
         from rag.config import Config
@@ -88,7 +91,7 @@ class LlamaIndexSystem:
         got = collection.get(include=["documents"])
         lengths = [len(d or "") for d in got["documents"]]
         return {"articles": len(docs), "passages": len(lengths), "passage_unit": "SentenceSplitter chunk (1,024/200)",
-                "mean_passage_chars": sum(lengths) / max(1, len(lengths))}
+                "mean_passage_chars": _mean(lengths)}
 
     def open(self, workdir: Path):
         from llama_index.core import VectorStoreIndex
@@ -132,7 +135,7 @@ class BM25ParagraphSystem:
         retriever.save(str(workdir / "bm25"))
         (workdir / "passages.json").write_text(json.dumps(texts))
         return {"passages": len(texts), "passage_unit": "paragraph (< 200 chars merged with the next)",
-                "mean_passage_chars": sum(map(len, texts)) / max(1, len(texts))}
+                "mean_passage_chars": _mean([len(t) for t in texts])}
 
     def open(self, workdir: Path):
         import bm25s
@@ -153,6 +156,5 @@ class BM25ParagraphSystem:
 SYSTEMS = {s.name: s for s in (ProjectSystem, LlamaIndexSystem, BM25ParagraphSystem)}
 
 
-def _mean_chars(db, sql: str) -> float:
-    lengths = [len(r[0]) for r in db.execute(sql)]
+def _mean(lengths: list[int]) -> float:
     return sum(lengths) / max(1, len(lengths))

@@ -8,9 +8,9 @@ from datetime import date
 
 from .config import Config
 from .errors import InputError, RagError
-from .index import Filters
 from .present import also_reported, answer_json, json_line, source_line, timeline_json
 from .safe_text import shown
+from .store import Filters
 
 
 def print_timeline(topic: str, events, out=None) -> None:
@@ -233,7 +233,7 @@ def cmd_timeline(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from .index import Index
+    from .store import Index
     config = Config.from_env()
     index = Index(config.index_dir, chroma_url=config.chroma_url)
     stats = index.stats()
@@ -246,7 +246,7 @@ def cmd_stats(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .index import Index
+    from .store import Index
     config = Config.from_env()
     index = Index(config.index_dir, chroma_url=config.chroma_url)
     problems = index.check()

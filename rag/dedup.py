@@ -6,12 +6,17 @@ article gets a MinHash signature of its word 5-grams; after every ingest the sig
 id in it, so the grouping is the same whatever order (or how many interrupted runs) the articles arrived in.
 At retrieval, hits from one story are folded into one passage from its newest version; the other copies ride
 along in `Passage.also`, each noting where its numbers differ from the newer text.
+
+Stage: ingest (signatures, grouping) and retrieval (folding), above the store. Must not import retrieval, search,
+answering, the engine or the edges (CLI, web app, evaluation).
 """
 import functools
 import re
 from dataclasses import dataclass, replace
 
 import numpy as np
+
+from .store.keys import paragraph_id
 
 NUM_PERM = 128
 SCHEME = "affine32"  # stated, so signatures stored by one datasketch version stay comparable
@@ -37,7 +42,7 @@ class Copy:
 
     @property
     def id(self) -> str:
-        return f"{self.article_id}:{self.paragraph}"
+        return paragraph_id(self.article_id, self.paragraph)
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
@@ -126,11 +131,7 @@ def fold_copies(index, passages: list) -> list:
     stories = set(story_of.values())
     if not stories:
         return passages
-    marks = ",".join("?" * len(stories))
-    members: dict[str, list[str]] = {}
-    for aid, story in index.db.execute(f"SELECT article_id, story FROM stories WHERE story IN ({marks})",
-                                       list(stories)):
-        members.setdefault(story, []).append(aid)
+    members = index.story_members(stories)
     if all(len(m) < 2 for m in members.values()):
         return passages
     cache: dict[str, list] = {}

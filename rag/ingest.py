@@ -1,15 +1,16 @@
 """Ingest archive files: read, skip unchanged articles, chunk, embed, write whole articles, group copies, rebuild BM25.
 
-Crash safety: each batch of whole articles is one SQLite transaction (see rag/index.py). Each run starts by
+Crash safety: each batch of whole articles is one SQLite transaction (see rag/store/index.py). Each run starts by
 making Chroma agree with the records (orphans removed, articles with missing chunks re-embedded) and ends by
 regrouping stories and rebuilding BM25; until that end step has run for the records as they are, the index
 counts as unsettled and the next ingest does it, even when no file changed.
+
+Stage: ingest, above reading, chunking, dates and the store. Must not import retrieval, search, answering, the
+engine or the edges (CLI, web app, evaluation).
 """
-import fcntl
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +18,9 @@ from . import dedup
 from .articles import Article
 from .chunking import chunk_article
 from .dates import find_event_dates, last_day, parse_iso
-from .errors import ArticleError, RagError
+from .errors import ArticleError
 from .formats import find_files, read_file
-from .index import Index
+from .store import Index, ingest_lock
 
 BATCH_CHUNKS = 256  # chunks embedded and written together; an interrupted ingest loses the two batches in flight
 
@@ -60,27 +61,6 @@ def paragraph_events(article: Article) -> list[list[dict]]:
         out.append([{"text": e.text, "start": e.start.isoformat(), "end": e.end.isoformat(), "kind": e.kind,
                      "time": e.time} for e in events])
     return out
-
-
-@contextmanager
-def ingest_lock(index_dir: Path):
-    """One ingest at a time per index folder: a second one would delete the first one's uncommitted chunks."""
-    Path(index_dir).mkdir(parents=True, exist_ok=True)
-    with open(Path(index_dir) / "ingest.lock", "a+") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            f.seek(0)
-            raise RagError(f"Another ingest is running on {index_dir} (pid {f.read().strip() or '?'}); wait for it "
-                           "to finish, then run this one again.") from None
-        f.truncate(0)
-        f.write(str(os.getpid()))
-        f.flush()
-        try:
-            yield
-        finally:
-            f.truncate(0)
-            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def ingest(paths, index: Index, embedder, *, prune: bool = False, max_file_mb: float = 20.0,

@@ -1,8 +1,13 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused by weighted reciprocal rank, one entry per paragraph."""
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused by weighted reciprocal rank, one entry per paragraph.
+
+Stage: retrieval, above the store, below search. Must not import search, answering, the engine or the edges
+(CLI, web app, evaluation).
+"""
 from dataclasses import dataclass
 
 from .dedup import fold_copies
-from .index import Filters, Index, chroma_where, query_tokens, sources_mask
+from .store import ChunkKey, Filters, Index
+from .store.keys import paragraph_id
 
 
 @dataclass(frozen=True)
@@ -21,7 +26,7 @@ class Passage:
 
     @property
     def id(self) -> str:
-        return f"{self.article_id}:{self.paragraph}"
+        return paragraph_id(self.article_id, self.paragraph)
 
 
 class Retriever:
@@ -43,66 +48,44 @@ class Retriever:
         for weight, ranked in ((self.dense_weight, dense), (self.bm25_weight, lexical)):
             seen = set()
             for rank, (chunk_id, _) in enumerate(ranked):
-                pid = chunk_id.split("#", 1)[0]
+                pid = ChunkKey.parse(chunk_id).paragraph_id
                 if pid in seen:  # a paragraph counts once per list, at its best chunk's rank
                     continue
                 seen.add(pid)
                 fused[pid] = fused.get(pid, 0.0) + weight / (self.rrf_k + rank + 1)
         similarity: dict[str, float] = {}
         for chunk_id, sim in dense:
-            pid = chunk_id.split("#", 1)[0]
+            pid = ChunkKey.parse(chunk_id).paragraph_id
             similarity[pid] = max(similarity.get(pid, 0.0), sim)
         best = sorted(fused, key=fused.get, reverse=True)[:k * 3]  # spare ones for when copies fold together
         return self.passages(best, fused, similarity)[:k]
 
     def dense(self, query: str, filters: Filters) -> list[tuple[str, float]]:
-        """(chroma id, cosine similarity), best first, only entries the records vouch for."""
+        """(chunk id, cosine similarity), best first, only entries the records vouch for."""
         vector = self.embedder.get_query_embedding(query)
-        where = chroma_where(filters)
-        kwargs = {"where": where} if where else {}
-        # The Chroma collection directly: llama-index's query wrapper adds nothing here but seconds of imports.
-        result = self.index.collection.query(query_embeddings=[vector], n_results=self.candidates,
-                                             include=["distances"], **kwargs)
-        # Chroma's cosine distance is 1 - similarity.
-        pairs = [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0])]
-        return self._valid(pairs)
+        return self._valid(self.index.dense_search(vector, self.candidates, filters))
 
     def lexical(self, query: str, filters: Filters) -> list[tuple[str, float]]:
-        """(chroma id, BM25 score), best first."""
-        retriever, ids = self.index.bm25()
-        tokens = query_tokens(query)
-        if retriever is None or not tokens:
-            return []
-        mask = sources_mask(self.index, ids, filters)
-        k = min(self.candidates, len(ids))
-        docs, scores = retriever.retrieve([tokens], k=k, show_progress=False, weight_mask=mask)
-        pairs = [(ids[d], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
-        return self._valid(pairs)
+        """(chunk id, BM25 score), best first, only entries the records vouch for."""
+        return self._valid(self.index.lexical_search(query, self.candidates, filters))
 
     def _valid(self, pairs: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Drop hits from article versions the records no longer hold (mid-ingest or orphaned)."""
         if not pairs:
             return []
-        article_ids = {cid.split(":", 1)[0] for cid, _ in pairs}
-        marks = ",".join("?" * len(article_ids))
-        current = dict(self.index.db.execute(f"SELECT id, substr(hash, 1, 12) FROM articles WHERE id IN ({marks})",
-                                             list(article_ids)))
-        out = []
-        for cid, score in pairs:
-            chunk_id, _, h = cid.rpartition("@")
-            if current.get(chunk_id.split(":", 1)[0]) == h:
-                out.append((chunk_id, score))
-        return out
+        keys = self.index.vouch([entry for entry, _ in pairs])
+        return [(key.chunk_id, score) for key, (_, score) in zip(keys, pairs) if key is not None]
 
     def passages(self, paragraph_ids: list[str], scores: dict, similarity: dict) -> list[Passage]:
+        """The named paragraphs ("article:n") as passages with these scores, copies folded."""
         out = []
         for pid in paragraph_ids:
-            article_id, n = pid.rsplit(":", 1)
-            record = self.index.article(article_id)
-            para = self.index.paragraph(article_id, int(n))
+            key = ChunkKey.parse(pid)
+            record = self.index.article(key.article_id)
+            para = self.index.paragraph(key.article_id, key.paragraph)
             if record is None or para is None:
                 continue
             text, events = para
-            out.append(Passage(article_id, int(n), text, scores[pid], similarity.get(pid, 0.0), record.title,
-                               record.source, record.published, record.date_method, tuple(events)))
+            out.append(Passage(key.article_id, key.paragraph, text, scores[pid], similarity.get(pid, 0.0),
+                               record.title, record.source, record.published, record.date_method, tuple(events)))
         return fold_copies(self.index, out)

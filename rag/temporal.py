@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from .dates import YEAR_TOKEN, mentions, month_end, month_of, parse_iso, shifted
-from .index import Filters
 from .retrieve import Passage
+from .store import Filters
 
 # Multipliers on the fused retrieval score (only its order means something). Chosen on the realtimeqa-2026 dev
 # questions (eval/temporal_recall.py): gentle boosts did as well as strong ones at recall@5 and better at @1.

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from rag import ingest as ingest_module
-from rag.index import Index
 from rag.ingest import ingest
+from rag.store import Index
 
 WORDS = "harbour council minister ferry storm wheat price strike court vote truce aid convoy border".split()
 
@@ -36,8 +36,8 @@ def test_every_chunk_is_stored_with_its_own_vector_and_our_metadata(tmp_path, in
     report = ingest([write_archive(tmp_path / "archive")], Index(index_dir, create=True), hash_embedder)
     assert report.ok and report.chunks == 240
     index = Index(index_dir)
-    texts = dict(index.db.execute("SELECT c.id || '@' || substr(a.hash, 1, 12), c.embed_text FROM chunks c "
-                                  "JOIN articles a ON a.id = c.article_id"))
+    texts = dict(index.records.db.execute("SELECT c.id || '@' || substr(a.hash, 1, 12), c.embed_text FROM chunks c "
+                                          "JOIN articles a ON a.id = c.article_id"))
     got = index.collection.get(include=["embeddings", "metadatas"])
     assert sorted(got["ids"]) == sorted(texts)
     expected = np.array([hash_embedder.get_text_embedding(texts[i]) for i in got["ids"]])
@@ -68,7 +68,7 @@ def test_an_embedding_failure_stops_the_ingest_and_a_rerun_completes(tmp_path, i
     index = Index(index_dir)
     committed = index.stats()["articles"]
     assert 0 < committed < 40  # the batches before the failure are written whole, nothing after it
-    assert index.stats()["chunks"] == len(list(index._chroma_ids()))
+    assert index.stats()["chunks"] == len(list(index.dense.ids()))
     report = ingest([archive], index, hash_embedder)
     assert report.ok and len(report.unchanged) == committed and len(report.added) == 40 - committed
     assert index.stats()["articles"] == 40 and index.check() == []
