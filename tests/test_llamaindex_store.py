@@ -1,5 +1,5 @@
 """The index's Chroma collection is a llama-index vector store: llama-index code can open and query it."""
-from rag.index import Filters
+from rag.store import ChunkKey, Filters
 
 QUESTION = "When did the August truce start?"
 
@@ -9,8 +9,8 @@ def test_llama_index_retrieves_our_paragraphs_with_their_metadata(seed_engine, h
 
     index = VectorStoreIndex.from_vector_store(seed_engine.index.store, embed_model=hash_embedder)
     nodes = index.as_retriever(similarity_top_k=3).retrieve(QUESTION)
-    ours = seed_engine.retriever.dense(QUESTION, Filters())
-    assert [n.node.node_id.rpartition("@")[0] for n in nodes] == [chunk_id for chunk_id, _ in ours[:3]]
+    ours = seed_engine.searcher.retriever.dense(QUESTION, Filters())
+    assert [ChunkKey.parse(n.node.node_id).chunk_id for n in nodes] == [chunk_id for chunk_id, _ in ours[:3]]
     top = nodes[0].node
     article_id, paragraph = top.metadata["article_id"], top.metadata["paragraph"]
     text, _ = seed_engine.index.paragraph(article_id, paragraph)
