@@ -17,7 +17,7 @@ from pathlib import Path
 from . import dedup
 from .articles import Article
 from .chunking import chunk_article
-from .dates import find_event_dates, last_day, parse_iso
+from .dates import EventDate, find_event_dates, last_day, parse_iso
 from .errors import ArticleError
 from .formats import find_files, read_file
 from .store import Index, ingest_lock
@@ -50,16 +50,15 @@ class IngestReport:
                 f"in {self.seconds:.1f} s ({rate:.0f} paragraphs/s)")
 
 
-def paragraph_events(article: Article) -> list[list[dict]]:
-    """Resolved event dates of each paragraph, as JSON-ready dicts. A clock time with no day in its sentence
-    belongs to the day the article last named before it (else to the publication day)."""
+def paragraph_events(article: Article) -> list[list[EventDate]]:
+    """Resolved event dates of each paragraph (offsets in it), stored once with it. A clock time with no day in
+    its sentence belongs to the day the article last named before it (else to the publication day)."""
     published = parse_iso(article.published)
     out, day = [], None
     for paragraph in article.paragraphs:
         events = find_event_dates(paragraph, published, day)
         day = last_day(events, day)
-        out.append([{"text": e.text, "start": e.start.isoformat(), "end": e.end.isoformat(), "kind": e.kind,
-                     "time": e.time} for e in events])
+        out.append(events)
     return out
 
 

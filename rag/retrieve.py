@@ -5,6 +5,7 @@ Stage: retrieval, above the store, below search. Must not import search, answeri
 """
 from dataclasses import dataclass
 
+from .dates import EventDate
 from .dedup import fold_copies
 from .store import ChunkKey, Filters, Index
 from .store.keys import paragraph_id
@@ -21,7 +22,7 @@ class Passage:
     source: str | None
     published: str | None
     date_method: str
-    events: tuple = ()  # resolved event dates in the paragraph (dicts: text, start, end, kind, time)
+    events: tuple[EventDate, ...] = ()  # the paragraph's event dates, as read at ingest
     also: tuple = ()  # the same paragraph in other copies/versions of the story (dedup.Copy), newest first
 
     @property

@@ -6,9 +6,8 @@ Stage: reading sentences, below answering and retrieval. Must not import an answ
 or search; it reads a passage only through its `published` day and stored `events`.
 """
 import re
-from dataclasses import replace
 
-from .dates import find_event_dates, format_date, parse_iso
+from .dates import events_in, format_date
 from .places import place_kind, places_in
 from .temporal import fit
 from .text import MONTHS, STOPWORDS, WH, content_terms, sentence_stems, stem, word_key
@@ -69,12 +68,9 @@ def find_span(sentence: str, qtype: str, question: str, passage, hint=None,
 # --- dates ---------------------------------------------------------------------------------------------------
 
 def sentence_events(sentence: str, passage) -> list:
-    """The sentence's dates; a clock time with no day of its own keeps the day ingest gave it from the whole
-    article (the day told of before it, see dates.find_event_dates), which the sentence alone cannot know."""
-    events = find_event_dates(sentence, parse_iso(passage.published))
-    days = {e["text"]: parse_iso(e["start"]) for e in passage.events if e.get("kind") == "time"}
-    return [replace(e, start=days[e.text], end=days[e.text]) if e.kind == "time" and days.get(e.text) else e
-            for e in events]
+    """The sentence's dates (offsets into it): the paragraph's events read once at ingest from the whole article,
+    chosen by where they stand, so a clock time keeps the day told before it (see dates.find_event_dates)."""
+    return events_in(sentence, passage.text, passage.events)
 
 
 def best_event(sentence: str, passage, hint=None, terms: dict[str, float] | None = None):

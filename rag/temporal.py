@@ -103,9 +103,7 @@ def passage_fit(passage: Passage, hint: DateHint) -> tuple[float, bool | None]:
     """(best fit of the paragraph's event dates, whether its article's publication fits; None when undated)."""
     events = 0.0
     for e in passage.events:
-        first, last = parse_iso(e.get("start")), parse_iso(e.get("end"))
-        if first and last:
-            events = max(events, fit(first, last, hint))
+        events = max(events, fit(e.start, e.end, hint))
     published = parse_iso(passage.published)
     return events, (published_fit(published, hint) if published else None)
 

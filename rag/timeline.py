@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from .answer import Citation
-from .dates import parse_iso
 from .engine import clean_question
 from .spans import describe_event
 from .store import Filters
@@ -66,19 +65,18 @@ def timeline(engine, topic: str, k: int = CANDIDATES, filters: Filters = Filters
             continue
         sentences = split_sentences(p.text)
         for e in p.events:
-            start, end = parse_iso(e.get("start")), parse_iso(e.get("end"))
-            since = e.get("kind") == "since"  # "since early 2011": what happened is at its start
-            if not (start and end) or (hint and fit(start, start if since else end, hint) == 0.0):
+            since = e.kind == "since"  # "since early 2011": what happened is at its start
+            if hint and fit(e.start, e.start if since else e.end, hint) == 0.0:
                 continue
-            sentence = _sentence(sentences, e["text"]) or p.text
+            sentence = _sentence(sentences, e.text) or p.text
             if _words_besides_dates(sentence, p.events) < 3:  # a dateline, "Updated April 3, 2026, 8:47 a.m."
                 continue
-            dates_in_sentence = sum(1 for other in p.events if other["text"] in sentence)
+            dates_in_sentence = sum(1 for other in p.events if other.text in sentence)
             stems = _words(sentence, terms)
             mentions = _mentions(terms, sentence_stems(sentence))
             if not (mentions or _mentions(terms, sentence_stems(p.text)) or view.headline_on_topic):
                 continue
-            found.append((_Found(start, end, e.get("time"), e.get("kind", ""), e["text"], sentence, stems,
+            found.append((_Found(e.start, e.end, e.time, e.kind, e.text, sentence, stems,
                                  p, view, mentions, dates_in_sentence), rank))
     return _numbered(_fold(found))
 
@@ -171,7 +169,7 @@ def _numbered(groups: list[tuple[_Found, list[_Found]]]) -> list[TimelineEvent]:
 
 def _words_besides_dates(sentence: str, events) -> int:
     for e in events:
-        sentence = sentence.replace(e["text"], " ")
+        sentence = sentence.replace(e.text, " ")
     return sum(1 for t in content_terms(sentence) if not t.isdigit())  # "10:38 a.m." leaves numbers
 
 

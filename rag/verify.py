@@ -119,7 +119,7 @@ def _numbers(text: str) -> set[str]:
 
 def paragraph_facts(p: Passage) -> Facts:
     """Everything a claim citing this paragraph may state: its dates, times, numbers (all of them) and words."""
-    events = find_event_dates(p.text, parse_iso(p.published))
+    events = p.events  # as read at ingest (only a clock time's day may differ from reading the paragraph alone)
     clocks = {f"{int(h)}:{m}" for e in events if e.time for h, m in _CLOCK.findall(e.time)}
     clocks |= {f"{int(h)}:{m}" for h, m in _CLOCK.findall(p.text)}
     # "0300 GMT" is a clock time too.

@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from rag.dates import EventDate, PubDate, find_event_dates, format_date, infer_publication_date, parse_iso
+from rag.dates import (EventDate, PubDate, events_in, find_event_dates, format_date, infer_publication_date,
+                       parse_iso, stored_events)
 from tests.conftest import ARCHIVE
 
 AFP_FILE = ARCHIVE / "afp-2019-idleb-unilateral-ceasefire.txt"
@@ -512,6 +513,43 @@ def test_paragraph_events_carry_the_day_across_paragraphs():
                                                  "Fighting in the region had also ceased around 6:00 am (0300 GMT).",
                                                  "Talks had resumed on Friday at 10:00."), published="2019-09-01")
     events = paragraph_events(article)
-    assert events[1] == [{"text": "6:00 am (0300 GMT)", "start": "2019-08-31", "end": "2019-08-31", "kind": "time",
-                          "time": "06:00 (03:00 GMT)"}]
-    assert [(e["start"], e["time"]) for e in events[2]] == [("2019-08-30", "10:00")]  # its own day wins
+    assert [e.to_dict() for e in events[1]] == [{"text": "6:00 am (0300 GMT)", "start": "2019-08-31",
+                                                  "end": "2019-08-31", "kind": "time", "time": "06:00 (03:00 GMT)",
+                                                  "char_start": 46, "char_end": 64}]
+    assert [(e.start, e.time) for e in events[2]] == [(date(2019, 8, 30), "10:00")]  # its own day wins
+
+
+# --- stored once, read back --------------------------------------------------------------------------------
+
+PARAGRAPH = ("Airstrikes stopped on Saturday morning. The truce entered into force around 6:00 am (0300 GMT), "
+             "the monitor said. Talks had failed on Friday.")
+
+
+def test_event_dates_are_stored_with_their_offsets_and_read_back_whole():
+    events = find_event_dates(PARAGRAPH, SUN_1_SEP_2019)
+    stored = [e.to_dict() for e in events]
+    assert stored[1] == {"text": "6:00 am (0300 GMT)", "start": "2019-08-31", "end": "2019-08-31", "kind": "time",
+                         "time": "06:00 (03:00 GMT)", "char_start": PARAGRAPH.index("6:00"),
+                         "char_end": PARAGRAPH.index(", the")}
+    assert stored_events(stored, PARAGRAPH) == tuple(events)
+
+
+def test_an_index_stored_without_offsets_is_read_by_finding_the_words_in_order():
+    """Records written before offsets were stored: each event's words are found after the one before."""
+    text = "On Friday talks failed; on Friday, a truce began."
+    events = find_event_dates(text, SUN_1_SEP_2019)
+    old = [{k: v for k, v in e.to_dict().items() if not k.startswith("char_")} for e in events]
+    assert [(e.char_start, e.char_end) for e in stored_events(old, text)] == [(0, 9), (24, 33)]
+    assert stored_events([{"text": "on Monday", "start": "2019-08-26", "end": "2019-08-26"}], text)[0].char_start == -1
+    assert stored_events([{"text": "x", "start": "not a date", "end": "2019-08-26"}], text) == ()
+
+
+def test_a_sentence_takes_the_stored_events_that_begin_in_it_with_offsets_into_it():
+    events = find_event_dates(PARAGRAPH, SUN_1_SEP_2019)
+    second = "The truce entered into force around 6:00 am (0300 GMT), the monitor said."
+    found = events_in(second, PARAGRAPH, events)
+    # the clock time keeps the Saturday told in the sentence before, which reading the sentence alone would lose
+    assert [(e.text, e.start, e.time) for e in found] == [("6:00 am (0300 GMT)", SAT_31_AUG_2019, "06:00 (03:00 GMT)")]
+    assert second[found[0].char_start:found[0].char_end] == "6:00 am (0300 GMT)"
+    assert [e.text for e in events_in("Talks had failed on Friday.", PARAGRAPH, events)] == ["on Friday"]
+    assert events_in("Not in the paragraph.", PARAGRAPH, events) == []

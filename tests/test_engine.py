@@ -4,6 +4,7 @@ import json
 import pytest
 
 from rag.answerers.extractive import ExtractiveAnswerer
+from rag.dates import find_event_dates, parse_iso
 from rag.spans import question_type
 from rag.present import answer_json
 from rag.errors import ConfigError, NoIndexError, QuestionError
@@ -115,7 +116,8 @@ def test_answer_json_schema(seed_engine):
 
 
 def _passage(text, n=1, published="2019-08-31"):
-    return Passage("art", n, text, 1.0 / n, 0.5, "Title", "AFP", published, "stated")
+    return Passage("art", n, text, 1.0 / n, 0.5, "Title", "AFP", published, "stated",
+                   tuple(find_event_dates(text, parse_iso(published))))
 
 
 @pytest.mark.parametrize("question,qtype", [("When did it start?", "when"), ("How many died?", "number"),

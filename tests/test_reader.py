@@ -1,6 +1,7 @@
 """The reader with a stand-in model: what it is shown, and how its short answer and sentences are checked."""
 from rag.answerers.extractive import ExtractiveAnswerer
 from rag.answerers.base import LLMAnswerer
+from rag.dates import find_event_dates, parse_iso
 from rag.prompts import answer_messages
 from rag.reader import excerpts, locate, parse_answer_line
 from rag.retrieve import Passage
@@ -15,7 +16,8 @@ ARTEMIS = "The four Artemis II astronauts splashed down off San Diego on Friday 
 
 
 def passage(text, n, article="afp-truce", published="2019-08-31", source="AFP"):
-    return Passage(article, n, text, 1.0 / n, 0.5, "Truce in Idleb", source, published, "stated")
+    return Passage(article, n, text, 1.0 / n, 0.5, "Truce in Idleb", source, published, "stated",
+                   tuple(find_event_dates(text, parse_iso(published))))
 
 
 PASSAGES = [passage(STARTED, 5), passage(TOLL, 12), passage(ARTEMIS, 3, "nasa", "2026-04-11", "CNN")]

@@ -1,10 +1,12 @@
 """The rerank stage: paragraphs move by what their own sentences say about the question."""
+from rag.dates import find_event_dates, parse_iso
 from rag.rerank import rerank
 from rag.retrieve import Passage
 
 
 def passage(n: int, text: str, score: float, title: str = "Idleb truce") -> Passage:
-    return Passage("afp", n, text, score, 0.5, title, "AFP", "2019-08-31", "stated")
+    return Passage("afp", n, text, score, 0.5, title, "AFP", "2019-08-31", "stated",
+                   tuple(find_event_dates(text, parse_iso("2019-08-31"))))
 
 
 BACKGROUND = passage(1, "The region has seen months of heavy bombardment by Russian and Syrian air forces.", 0.050)

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 
 from rag import temporal
+from rag.dates import EventDate, find_event_dates
 from rag.answerers.extractive import ExtractiveAnswerer
 from rag.errors import RagError
 from rag.evaluate import evaluate, format_report, load_gold, score_turn
@@ -20,7 +21,8 @@ AUGUST = DateHint(None, None, 8, "August")
 def passage(name: str, score: float, published: str | None = None, *events: tuple[str, str]) -> Passage:
     return Passage(name, 1, f"text of {name}", score, 0.0, name, "AFP", published,
                    "stated" if published else "unknown",
-                   tuple({"text": "x", "start": s, "end": e, "kind": "month-day", "time": None} for s, e in events))
+                   tuple(EventDate("x", date.fromisoformat(s), date.fromisoformat(e), "month-day", None, 0, 1)
+                         for s, e in events))
 
 
 # --- question hints --------------------------------------------------------------------------------
@@ -209,8 +211,9 @@ def seed_passages(*ids: str) -> list[Passage]:
         article = AFP if name == "afp" else REUTERS
         paragraphs = [p for p in (ARCHIVE / f"{article}.txt").read_text().split("\n\n") if p.strip()]
         offset = 1 if name == "afp" else 0  # the AFP file opens with its "Beirut (AFP)" dateline
-        out.append(Passage(article, int(n), paragraphs[int(n) - 1 + offset].strip(), 1.0 / (rank + 1), 0.5, article,
-                           name.upper(), "2019-08-31" if name == "afp" else "2019-06-12", "stated"))
+        text, published = paragraphs[int(n) - 1 + offset].strip(), "2019-08-31" if name == "afp" else "2019-06-12"
+        out.append(Passage(article, int(n), text, 1.0 / (rank + 1), 0.5, article, name.upper(), published, "stated",
+                           tuple(find_event_dates(text, date.fromisoformat(published)))))
     return out
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from rag.answerers.extractive import ExtractiveAnswerer
 from rag.answerers.base import LLMAnswerer
+from rag.dates import find_event_dates, parse_iso
 from rag.prompts import REWRITE_PROMPT, answer_messages, neutralise
 from rag.reader import excerpts
 from rag.retrieve import Passage
@@ -26,7 +27,8 @@ CANCELLED = "The regime had canceled a similar truce deal early in August, just 
 
 
 def passage(text, n, article="afp-truce", published="2019-08-31"):
-    return Passage(article, n, text, 1.0 / n, 0.5, "Truce in Idleb", "AFP", published, "stated")
+    return Passage(article, n, text, 1.0 / n, 0.5, "Truce in Idleb", "AFP", published, "stated",
+                   tuple(find_event_dates(text, parse_iso(published))))
 
 
 PASSAGES = [passage(ANNOUNCED, 4), passage(STARTED, 5), passage(TOLL, 12), passage(CANCELLED, 13)]

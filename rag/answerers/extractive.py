@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..answer import Answer, Citation, abstain
-from ..dates import find_event_dates, format_date, parse_iso
+from ..dates import format_date, parse_iso
 from ..retrieve import Passage
 from ..spans import best_event, find_span, question_type, sentence_events
 from ..temporal import fit, passage_fit, published_fit, question_date_hint
@@ -246,6 +246,6 @@ def _published(p: Passage) -> str | None:
 
 
 def _event_words(c: _Candidate) -> str | None:
-    events = find_event_dates(c.sentence, parse_iso(c.passage.published))
+    events = sentence_events(c.sentence, c.passage)
     return events[0].text if events else None
 

@@ -72,8 +72,8 @@ class Dense:
                         "story": stories.get(article.id, article.id)}
                 spans = events[chunk.paragraph - 1]
                 if spans:
-                    meta["event_start"] = min(date_int(e["start"]) for e in spans)
-                    meta["event_end"] = max(date_int(e["end"]) for e in spans)
+                    meta["event_start"] = date_int(min(e.start for e in spans).isoformat())
+                    meta["event_end"] = date_int(max(e.end for e in spans).isoformat())
                 nodes.append(TextNode(id_=key.id, text=chunk.text, embedding=vector, metadata=meta,
                                       excluded_embed_metadata_keys=list(meta), excluded_llm_metadata_keys=list(meta)))
         # Through llama-index: it costs ~3% of ingest time and ~40% more disk for the node JSON it keeps in the

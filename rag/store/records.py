@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..dates import EventDate, stored_events
 from ..errors import RagError
 from .filters import Filters
 from .keys import ChunkKey, entry_id
@@ -102,7 +103,7 @@ class Records:
                      article.published, article.date_method, article.date_evidence, article.dateline, article.url,
                      article.author, len(article.paragraphs), now))
                 db.executemany("INSERT INTO paragraphs VALUES (?,?,?,?)",
-                               [(article.id, n, p, json.dumps(events[n - 1]))
+                               [(article.id, n, p, json.dumps([e.to_dict() for e in events[n - 1]]))
                                 for n, p in enumerate(article.paragraphs, start=1)])
                 db.executemany("INSERT INTO chunks VALUES (?,?,?,?)",
                                [(ChunkKey(article.id, c.paragraph, c.part).chunk_id, article.id, c.paragraph,
@@ -208,15 +209,15 @@ class Records:
         rows = self.db.execute(f"SELECT {_RECORD} FROM articles ORDER BY published DESC, id").fetchall()
         return [ArticleRecord(*r) for r in rows]
 
-    def paragraphs(self, article_id: str) -> list[tuple[int, str, list[dict]]]:
+    def paragraphs(self, article_id: str) -> list[tuple[int, str, tuple[EventDate, ...]]]:
         rows = self.db.execute("SELECT n, text, events FROM paragraphs WHERE article_id = ? ORDER BY n",
                                (article_id,)).fetchall()
-        return [(n, t, json.loads(e)) for n, t, e in rows]
+        return [(n, t, stored_events(json.loads(e), t)) for n, t, e in rows]
 
-    def paragraph(self, article_id: str, n: int) -> tuple[str, list[dict]] | None:
+    def paragraph(self, article_id: str, n: int) -> tuple[str, tuple[EventDate, ...]] | None:
         row = self.db.execute("SELECT text, events FROM paragraphs WHERE article_id = ? AND n = ?",
                               (article_id, n)).fetchone()
-        return (row[0], json.loads(row[1])) if row else None
+        return (row[0], stored_events(json.loads(row[1]), row[0])) if row else None
 
     def paragraph_lengths(self) -> list[int]:
         """The length in characters of every paragraph."""
