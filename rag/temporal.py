@@ -9,7 +9,7 @@ A question is read as of its day (`as_of`) and given a time frame (`time_frame`)
 - history: a year long past ("in 1932"): only what is dated then moves up, never recent news;
 - dated: another range or a month ("in June 2019", "the August truce"): that range moves up.
 
-Used by Engine.ask on an enlarged candidate list (see `pool_size`); the answerer uses `fit` on sentences.
+rag/search.py applies it to every fused candidate before the rerank; the answerer uses `fit` on sentences.
 
 Stage: retrieval (a ranking signal on retrieved passages, read on the question's dates). Must not import
 answering, the engine or the edges (CLI, web app).
@@ -20,7 +20,6 @@ from datetime import date
 
 from .dates import YEAR_TOKEN, mentions, month_end, month_of, parse_iso, shifted
 from .retrieve import Passage
-from .store import Filters
 
 # Multipliers on the fused retrieval score (only its order means something). Chosen on the realtimeqa-2026 dev
 # questions (eval/temporal_recall.py): gentle boosts did as well as strong ones at recall@5 and better at @1.
@@ -68,11 +67,6 @@ def question_date_hint(question: str, as_of: date) -> DateHint | None:
         y = int(m.group())
         return DateHint(date(y, 1, 1), date(y, 12, 31), None, m.group())
     return None
-
-
-def pool_size(k: int) -> int:
-    """How many candidates to retrieve when a question names a date, so that fitting ones can move up."""
-    return max(4 * k, 30)
 
 
 def fit(start: date, end: date, hint: DateHint) -> float:
@@ -160,19 +154,3 @@ def recent_hint(as_of: date) -> DateHint:
 
 def _overlap(a: date, b: date, c: date, d: date) -> int:
     return max(0, (min(b, d) - max(a, c)).days + 1)
-
-
-def retrieve_dated(retriever, query: str, k: int, filters=None, as_of: date | None = None) -> list[Passage]:
-    """The retriever's k best passages for the query, with dates the query names ("last week", "in June 2019",
-    read as of `as_of`, default today) as a boost. Given an as-of day, the question's time frame decides: the
-    week's news first for the present, the year named for history. Without an as-of day and a date in the query,
-    this is exactly `retriever.retrieve(query, k)`."""
-    filters = filters if filters is not None else Filters()
-    if as_of is None:
-        hint = question_date_hint(query, date.today())
-        if hint is None:
-            return retriever.retrieve(query, k, filters)
-        return apply_date_hint(retriever.retrieve(query, pool_size(k), filters), hint, k)
-    frame = time_frame(query, as_of)
-    return apply_date_hint(retriever.retrieve(query, pool_size(k), filters), frame.hint, k,
-                           published_boost=frame.published_boost)

@@ -2,7 +2,8 @@
 it moves up (rag/temporal.py)."""
 from datetime import date
 
-from rag.temporal import PUBLISHED_BOOST, retrieve_dated, time_frame
+from rag.search import dated
+from rag.temporal import PUBLISHED_BOOST, time_frame
 from tests.test_temporal import passage
 
 AS_OF = date(2026, 4, 16)
@@ -54,11 +55,10 @@ def test_the_weeks_story_moves_up_for_a_present_question_more_than_for_a_named_m
     older = [passage(f"old{i}", 0.030 - i * 0.0001, "2025-11-02") for i in range(10)]
     week = passage("week", 0.030 / 1.6, "2026-04-14")  # its score is below every older one's
     q = "Where did the US Navy begin a blockade?"
-    assert retrieve_dated(Fixed(older + [week]), q, 5, as_of=AS_OF)[0].article_id == "week"
+    assert dated(q, older + [week], AS_OF)[0].article_id == "week"
     # the same article, for a question that names its month without asking about the present, is boosted less
     april = passage("april", 0.030 / 1.6, "2025-04-14")
-    ranked = retrieve_dated(Fixed(older + [april]), "Where did the US Navy begin a blockade in April?", 5,
-                            as_of=AS_OF)
+    ranked = dated("Where did the US Navy begin a blockade in April?", older + [april], AS_OF)
     assert "april" not in [p.article_id for p in ranked][:1]
 
 
@@ -66,17 +66,9 @@ def test_a_history_question_keeps_an_old_answer_above_the_weeks_news():
     old = passage("1929", 0.030, None, ("1929-05-16", "1929-05-16"))
     week = [passage(f"week{i}", 0.029, "2026-04-14") for i in range(5)]
     q = "Which film won the very first Academy Award for best picture in 1929?"
-    assert retrieve_dated(Fixed([old] + week), q, 3, as_of=AS_OF)[0].article_id == "1929"
+    assert dated(q, [old] + week, AS_OF)[0].article_id == "1929"
     # read as a present question, the week's articles would have gone first
-    assert retrieve_dated(Fixed([old] + week), "Which film won best picture?", 3, as_of=AS_OF)[0].article_id != "1929"
-
-
-class Fixed:
-    def __init__(self, passages):
-        self.passages = passages
-
-    def retrieve(self, query, k, filters=None):
-        return self.passages[:k]
+    assert dated("Which film won best picture?", [old] + week, AS_OF)[0].article_id != "1929"
 
 
 def test_the_present_named_beats_a_year_named_and_a_decade_is_not_history():

@@ -11,8 +11,8 @@ from rag.answerers.extractive import ExtractiveAnswerer
 from rag.errors import RagError
 from rag.evaluate import evaluate, format_report, load_gold, score_turn
 from rag.retrieve import Passage
-from rag.temporal import (DateHint, apply_date_hint, fit, passage_fit, pool_size, published_fit,
-                          question_date_hint, retrieve_dated)
+from rag.search import Searcher, dated
+from rag.temporal import DateHint, apply_date_hint, fit, passage_fit, published_fit, question_date_hint
 
 JUNE_2019 = DateHint(date(2019, 6, 1), date(2019, 6, 30), None, "in June 2019")
 AUGUST = DateHint(None, None, 8, "August")
@@ -141,6 +141,7 @@ def test_ties_keep_the_retrieval_order():
 
 class RecordingRetriever:
     """Returns fixed passages and records the k it was asked for (the re-ranking is what is tested)."""
+    candidates = 40
 
     def __init__(self, passages):
         self.passages, self.calls = passages, []
@@ -150,30 +151,35 @@ class RecordingRetriever:
         return self.passages[:k]
 
 
-def test_retrieve_dated_without_a_date_is_the_plain_retrieval():
-    r = RecordingRetriever([passage(str(i), 1.0 / (i + 1)) for i in range(50)])
-    assert retrieve_dated(r, "Who brokered the ceasefire?", 5) == r.passages[:5]
-    assert r.calls == [5]
+def test_a_question_without_a_date_keeps_the_retrieval_order():
+    ps = [passage(str(i), 1.0 / (i + 1)) for i in range(50)]
+    assert dated("Who brokered the ceasefire?", ps, None) == ps
 
 
-def test_retrieve_dated_widens_the_pool_and_reads_relative_words_as_of_the_given_day():
+def test_relative_words_are_read_as_of_the_given_day():
     far = [passage(f"old{i}", 0.03 - i * 0.0001, "2019-06-12") for i in range(20)]
     recent = passage("recent", 0.03 / BOTH * 1.1, "2019-09-01", ("2019-08-30", "2019-08-30"))
-    r = RecordingRetriever(far + [recent])
-    ranked = retrieve_dated(r, "What did the army announce last week?", 5, as_of=date(2019, 9, 5))
-    assert r.calls == [pool_size(5)] and ranked[0].article_id == "recent"
+    assert dated("What did the army announce last week?", far + [recent], date(2019, 9, 5))[0].article_id == "recent"
     # read as of another day, "last week" is another week: nothing is boosted
-    assert retrieve_dated(r, "What did the army announce last week?", 5, as_of=date(2026, 1, 8)) == far[:5]
+    assert dated("What did the army announce last week?", far + [recent], date(2026, 1, 8))[:5] == far[:5]
 
 
 def test_an_as_of_day_puts_that_week_first_when_the_question_names_no_date():
     far = [passage(f"old{i}", 0.03 - i * 0.0001, "2019-06-12") for i in range(20)]
     recent = passage("recent", 0.03 / BOTH * 1.1, "2019-09-01", ("2019-08-30", "2019-08-30"))
-    r = RecordingRetriever(far + [recent])
-    assert retrieve_dated(r, "What did the army announce?", 5, as_of=date(2019, 9, 3))[0].article_id == "recent"
-    assert r.calls == [pool_size(5)]
-    assert retrieve_dated(r, "What did the army announce?", 5) == far[:5]  # no as-of day: plain retrieval
-    assert r.calls[-1] == 5
+    assert dated("What did the army announce?", far + [recent], date(2019, 9, 3))[0].article_id == "recent"
+    assert dated("What did the army announce?", far + [recent], None)[:5] == far[:5]  # no as-of day: as retrieved
+
+
+def test_the_search_boosts_every_fused_candidate_then_reranks_a_pool_down_to_k():
+    far = [passage(f"old{i}", 0.03 - i * 0.0001, "2019-06-12") for i in range(40)]
+    recent = passage("recent", 0.03 / BOTH * 1.1, "2019-09-01", ("2019-08-30", "2019-08-30"))
+    r = RecordingRetriever(far + [recent])  # the week's story is 41st of the fused list
+    found = Searcher(r).search("What did the army announce?", 5, as_of=date(2019, 9, 3))
+    assert r.calls == [2 * RecordingRetriever.candidates] and len(found) == 5
+    assert found[0].article_id == "recent"
+    assert [p.article_id for p in Searcher(r).search("What did the army announce?", 5)] == \
+        [f"old{i}" for i in range(5)]
 
 
 # --- the engine and the answerer with the seed archive ---------------------------------------------------
