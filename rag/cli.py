@@ -1,4 +1,7 @@
-"""python -m rag ingest|ask|chat|eval|timeline|stats|check: a thin shell over the engine."""
+"""python -m rag ingest|ask|chat|eval|timeline|stats|check: a thin shell over the engine.
+
+Stage: the edge. Everything below may be imported here; nothing in rag/ imports it.
+"""
 import argparse
 import json
 import os

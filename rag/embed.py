@@ -4,6 +4,9 @@ The default backend runs the bundled model through onnxruntime with int8 weights
 twice the speed of torch on a laptop CPU, within a point of its recall on the benchmark (docs/benchmarks.md), and
 it keeps torch and llama-index out of the query path, so a process answers its first question seconds sooner.
 The ONNX file is exported once from the model's own weights (offline, with torch) and cached beside them.
+
+Stage: store (texts -> vectors, for writing and searching). Must not import retrieval, search, answering,
+the engine or the edges.
 """
 import json
 import os

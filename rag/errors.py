@@ -1,4 +1,7 @@
-"""Our exception types. The library raises these; the CLI and the web app turn them into messages."""
+"""Our exception types. The library raises these; the CLI and the web app turn them into messages.
+
+Stage: the toolkit under every stage. Imports nothing of rag/.
+"""
 
 
 class RagError(Exception):

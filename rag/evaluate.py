@@ -1,4 +1,7 @@
-"""Score the engine on gold Q&A pairs (format in eval/README.md): retrieval, answers, citations, abstention, latency."""
+"""Score the engine on gold Q&A pairs (format in eval/README.md): retrieval, answers, citations, abstention, latency.
+
+Stage: beside the engine (it asks the engine questions). Must not import the edges (CLI, web app).
+"""
 import json
 import re
 from pathlib import Path

@@ -8,6 +8,9 @@ only checks that the file is there and has the right size (`check`).
 
 A part whose bytes differ from the table is refused by naming its package, so a corrupt download or a
 tampered file says which package to fetch again.
+
+Stage: set-up, beside the store (a file the llamacpp backend loads). Must not import answering, the engine or
+the edges.
 """
 import argparse
 import hashlib

@@ -2,6 +2,8 @@
 
 The last stage: it reads answers, citations and timeline events and turns them into text or JSON; nothing in the
 pipeline imports it.
+
+Stage: presentation, above answering. Must not import the engine or the edges, which both import it.
 """
 import json
 import re

@@ -3,6 +3,8 @@
 Archive text is untrusted data. It reaches the model only as numbered source lines, with its line breaks folded
 and chat-template tokens neutralised, and the instructions say that text in a source is never an instruction. That alone does not stop a model from obeying "ignore previous instructions" (small models
 often do), which is why every sentence of the reply is checked against its sources afterwards (rag/verify.py).
+
+Stage: answering (what the model is told). Must not import the engine, search, the store or the edges.
 """
 import re
 

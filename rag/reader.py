@@ -6,6 +6,8 @@ the sentences of each passage that best match the question (`excerpts`). Its rep
 shown, after normalising case, quotes, number words, Roman numerals and date forms (`locate`). Anything else
 is rejected and the extractive answerer's span is used instead, so no short answer is shown that is not in a
 cited passage.
+
+Stage: answering. Must not import an answer backend, the engine, search, the store or the edges.
 """
 import re
 import unicodedata

@@ -3,6 +3,8 @@
 Command-line arguments and standard input may carry bytes that are not UTF-8 (Python keeps them as lone
 surrogates) and control characters: an escape sequence in a file name would reach the terminal, and a newline in
 one would forge an output line. Nothing here imports another module of the package.
+
+Stage: the toolkit under every stage. Imports nothing of rag/.
 """
 import re
 

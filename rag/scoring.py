@@ -1,5 +1,8 @@
 """Short-answer scoring as RealTime QA scores its open-generation setting (used by `eval` and `make bench`):
-lower-case, delete ASCII punctuation and the counters 年歳人년, collapse whitespace; exact match and token F1."""
+lower-case, delete ASCII punctuation and the counters 年歳人년, collapse whitespace; exact match and token F1.
+
+Stage: the toolkit (used by evaluation and the benchmark). Imports nothing of rag/.
+"""
 import string
 from collections import Counter
 

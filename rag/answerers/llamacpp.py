@@ -1,5 +1,8 @@
 """llamacpp: a local GGUF model through llama-cpp-python (default: the bundled Qwen2.5-Coder-1.5B-Instruct reader,
-assembled at set-up time by rag/model_files.py)."""
+assembled at set-up time by rag/model_files.py).
+
+Stage: answering (a model backend). Must not import the engine, search, the store or the edges.
+"""
 import functools
 import importlib
 import os

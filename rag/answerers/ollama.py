@@ -1,4 +1,7 @@
-"""ollama: a model served by Ollama (https://ollama.com), through its /api/chat endpoint (newline-delimited JSON)."""
+"""ollama: a model served by Ollama (https://ollama.com), through its /api/chat endpoint (newline-delimited JSON).
+
+Stage: answering (a model backend). Must not import the engine, search, the store or the edges.
+"""
 import json
 from collections.abc import Iterator
 

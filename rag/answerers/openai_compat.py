@@ -1,5 +1,8 @@
 """openai: any OpenAI-compatible server (vLLM, LM Studio, llama.cpp's server, OpenAI itself), /v1/chat/completions
-streamed as server-sent events."""
+streamed as server-sent events.
+
+Stage: answering (a model backend). Must not import the engine, search, the store or the edges.
+"""
 import json
 from collections.abc import Iterator
 
