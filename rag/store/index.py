@@ -46,6 +46,7 @@ class Index:
     def write(self, batch: list[tuple]) -> None:
         """Index whole articles: (article, chunks, events per paragraph, embedding per chunk, MinHash signature)."""
         stories = self.stories([a.id for a, *_ in batch])
+        # New entries before the records' commit, the old version's after it: a reader always finds one whole.
         self.dense.add([(a, chunks, events, vectors) for a, chunks, events, vectors, _ in batch], stories)
         self.records.write([(a, chunks, events, signature) for a, chunks, events, _, signature in batch], stories)
         self.remove_orphans([a.id for a, *_ in batch])
@@ -103,10 +104,6 @@ class Index:
     def rebuild_bm25(self) -> None:
         """Rebuild the BM25 index from the records and swap it in atomically."""
         self.lexical.rebuild(self.records.lexical_rows())
-
-    def bm25(self):
-        """(bm25s retriever or None, entry ids), as last rebuilt by any process."""
-        return self.lexical.load()
 
     def settled(self) -> bool:
         """True when stories, Chroma metadata and BM25 were last rebuilt from the records as they are now."""
@@ -181,7 +178,7 @@ class Index:
     # --- checking ---------------------------------------------------------------------------
     def check(self) -> list[str]:
         """Problems that make the index disagree with itself; empty when consistent."""
-        if running := self.ingest_running():
+        if running := lock_holder(self.dir):
             return [f"an ingest is running now (pid {running}); run check again when it has finished"]
         problems = []
         hashes, stories = self.hashes(), self.stories()
@@ -201,16 +198,12 @@ class Index:
         if wrong_story:
             problems.append(f"{len(wrong_story)} Chroma entries carry an out-of-date story id (e.g. {wrong_story[0]})")
         problems += self.records.problems()
-        _, bm25_ids = self.bm25()
+        _, bm25_ids = self.lexical.load()
         if set(bm25_ids) != expected or len(bm25_ids) != len(expected):
             problems.append("the BM25 index does not match the records")
         if not self.settled():
             problems.append("the last ingest stopped before it finished (stories and BM25 not rebuilt)")
         return problems
-
-    def ingest_running(self) -> str | None:
-        """The pid of an ingest holding this index's lock (see rag.store.lock), or None."""
-        return lock_holder(self.dir)
 
     def close(self):
         self.records.close()
