@@ -16,15 +16,7 @@ class Chunk:
     paragraph: int  # 1-based paragraph number: what a citation points to
     part: int  # 0 for the first (often only) piece of the paragraph
     text: str  # the raw piece of the paragraph
-    embed_text: str  # the piece with a short context header, as embedded and BM25-indexed
-
-    @property
-    def id(self) -> str:
-        return f"{self.article_id}:{self.paragraph}#{self.part}"
-
-    @property
-    def paragraph_id(self) -> str:
-        return f"{self.article_id}:{self.paragraph}"
+    embed_text: str  # the piece with a short context header, as embedded and BM25-indexed (its id: store.ChunkKey)
 
 
 def context_header(article: Article) -> str:

@@ -14,6 +14,7 @@ from .answer import Citation
 from .engine import clean_question
 from .spans import describe_event
 from .store import Filters
+from .store.keys import paragraph_id
 from .temporal import fit, question_date_hint
 from .text import content_terms, present, sentence_stems, split_sentences, stem, term_coverage
 
@@ -56,8 +57,8 @@ def timeline(engine, topic: str, k: int = CANDIDATES, filters: Filters = Filters
     # Search finds the articles; an article whose headline is the topic gives all its dated paragraphs
     # (the best-matching paragraphs of a story are often its undated headings and summaries).
     retrieved = {p.id for p in passages}
-    more = [f"{a}:{n}" for a, view in articles.items() if view.headline_on_topic for n in view.dated
-            if f"{a}:{n}" not in retrieved]
+    more = [paragraph_id(a, n) for a, view in articles.items() if view.headline_on_topic for n in view.dated
+            if paragraph_id(a, n) not in retrieved]
     passages += engine.searcher.passages(more)
     for rank, p in enumerate(passages):
         view = articles[p.article_id]

@@ -6,8 +6,7 @@ from rag.text import split_sentences
 def test_every_paragraph_is_a_citation_unit_with_stable_id():
     a = parse_text("title: T\nsource: AFP\ndate: 2019-08-31\n\nFirst.\n\nSecond.", "story")
     chunks = chunk_article(a)
-    assert [c.paragraph_id for c in chunks] == ["story:1", "story:2"]
-    assert [c.id for c in chunks] == ["story:1#0", "story:2#0"]
+    assert [(c.article_id, c.paragraph, c.part) for c in chunks] == [("story", 1, 0), ("story", 2, 0)]
     assert chunks[0].text == "First."
     assert chunks[0].embed_text == "T (AFP, 2019-08-31)\nFirst."
 
@@ -18,7 +17,7 @@ def test_long_paragraph_splits_into_chunks_citing_the_same_paragraph():
     chunks = chunk_article(a, max_chars=300)
     second = [c for c in chunks if c.paragraph == 2]
     assert len(second) > 5 and all(len(c.text) <= 300 for c in second)
-    assert {c.paragraph_id for c in second} == {"s:2"}
+    assert {(c.article_id, c.paragraph) for c in second} == {("s", 2)}
     assert " ".join(c.text for c in second) == long
 
 

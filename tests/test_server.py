@@ -183,7 +183,7 @@ def test_concurrent_questions_during_an_ingest(tmp_path, chroma_url, real_embedd
     assert errors == [] and partial == []
     assert answered[0] == total and during > 0
     assert rag(["check"], index_dir, chroma_url).returncode == 0
-    versions = {p[1].rsplit("[v", 1)[-1] for p in engine.index.db.execute("SELECT article_id, text FROM paragraphs")}
+    versions = {text.rsplit("[v", 1)[-1] for a in engine.index.articles() for _, text, _ in engine.index.paragraphs(a.id)}
     assert versions == {"2]"}  # the ingest finished: every article is at version 2
 
 
