@@ -379,7 +379,7 @@ def main(argv=None) -> int:
         sys.stdout = open(os.devnull, "w")
         return 1
     except Exception as e:
-        if os.environ.get("RAG_DEBUG"):
+        if os.environ.get("RAG_DEBUG"):  # read here, not in Config: the bug may be in building the Config
             raise
         print(f"error: unexpected {type(e).__name__}: {shown(e)}; this is a bug, please report it with the "
               "command you ran (RAG_DEBUG=1 shows the details)", file=sys.stderr)
