@@ -169,6 +169,8 @@ def main(argv=None) -> int:
     for rrf_k in (20, 120):
         row(f"RRF k {rrf_k} (60 shipped)", rrf_k=rrf_k)
         row(f"80 + 80, pool 45, RRF k {rrf_k}", depths=(80, 80), pool=45, rrf_k=rrf_k)
+    for depth in (60, 80, 120):  # deeper lists with a smaller k: a paragraph deep in both lists no longer
+        row(f"{depth} + {depth}, pool 30, RRF k 20", depths=(depth, depth), rrf_k=20)  # outranks a list's top
     for form in ("no question words", "as-of month"):
         row(f"dense query: {form}", form=form)
     for docs, words in ((5, 5), (10, 10)):
