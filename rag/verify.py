@@ -277,6 +277,9 @@ class StreamVerifier:
     buffer: str = ""
     checked: list = field(default_factory=list)
     numbers: dict = field(default_factory=dict)  # source number in the prompt -> number shown to the user
+    # The passage a sentence without a marker is checked against first: the one the model's answer line named
+    # (the bundled reader usually cites there only). Without it such a sentence is uncited, and re-attributed.
+    default: int | None = None
 
     def feed(self, piece: str) -> list[str]:
         """Verified text to emit now (possibly nothing: the current sentence is still being written)."""
@@ -305,6 +308,8 @@ class StreamVerifier:
     def _emit(self, claims: list[Claim]) -> list[str]:
         out = []
         for claim in claims:
+            if not claim.cited and self.default:
+                claim = Claim(claim.text, (self.default,))
             checked = self.session.check(claim)
             self.checked.append(checked)
             if checked.sources:

@@ -114,3 +114,18 @@ def test_dated_questions_are_answered_by_the_extractive_answerer(hash_embedder):
     assert answer.answerer == "extractive" and answer.verification["short_answer"] == "extractive"
     unanswerable = model.answer("When did the ceasefire in Libya start?", PASSAGES)
     assert unanswerable.abstained and model.prompts == []
+
+
+def test_sentence_without_a_marker_is_checked_against_the_answer_lines_passage(hash_embedder):
+    # The bundled model often cites only on its answer line and writes the sentence after it without a marker;
+    # that sentence explains the answer, so it is checked as citing the answer's passage, not as uncited.
+    model = StandIn(hash_embedder, "Answer: 950 [2]\nThe bombings have killed more than 950 civilians in the "
+                                   "Idleb region, according to the OSDH.")
+    answer = model.answer("How many civilians have the bombings killed?", PASSAGES)
+    assert answer.verification["supported"] == 1 and answer.verification["reattributed"] == 0
+    assert [c.paragraph for c in answer.citations] == [12] and answer.text.endswith("OSDH. [1]")
+    # a passage that does not hold the sentence is still no support: it is re-attributed as before
+    model = StandIn(hash_embedder, "Answer: 950 [2]\nAn agreement was reached for a unilateral ceasefire by "
+                                   "Syrian government forces starting at 6:00 am on August 31.")
+    answer = model.answer("How many civilians have the bombings killed?", PASSAGES)
+    assert answer.verification["reattributed"] == 1 and [c.paragraph for c in answer.citations] == [12, 5]

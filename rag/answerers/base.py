@@ -125,6 +125,7 @@ class LLMAnswerer:
                         break
                     if short is not None:
                         yield checker.accept(_sentence(short.text), short.n, short.quote)
+                        checker.default = short.n  # the sentences after an answer line explain that answer
                     piece = f"{line.written}\n{piece}" if line.written else piece
                 yield from checker.feed(piece)
                 if checker.sentences >= self.max_written:
