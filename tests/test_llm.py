@@ -150,7 +150,8 @@ def openai_server(tmp_path_factory):
     _model_or_skip()
     port = free_port()
     log = open(tmp_path_factory.mktemp("llama-server") / "server.log", "w")  # a clean clone has no .pytest_cache
-    proc = subprocess.Popen([sys.executable, "-m", "rag.answerers.llama_server", "--model", model_file(),
+    model = model_file(Config.from_env())
+    proc = subprocess.Popen([sys.executable, "-m", "rag.answerers.llama_server", "--model", model,
                              "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--n_threads", "2"],
                             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
