@@ -6,6 +6,7 @@ with these functions, so that tuning one answerer cannot silently change how the
 Stage: the bottom of the package. Imports nothing of rag.
 """
 import re
+import threading
 
 STOPWORDS = set("""a an the of to in on at by for from with and or but is are was were be been being do does did
 has have had what which who whom whose when where why how that this these those it its as into about than then
@@ -20,16 +21,18 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 CALENDAR_WORDS = set(MONTHS) | set(WEEKDAYS)
 
 _POSSESSIVE = re.compile(r"['’]s\b")
-_stemmer = None
+# A PyStemmer Stemmer is not safe to share between threads, and the web chat answers several sessions at once
+# (the extractive answers outside the search lock): one stemmer per thread.
+_local = threading.local()
 
 
 def stem(word: str) -> str:
     """The English Snowball stem of a word, lower-cased."""
-    global _stemmer
-    if _stemmer is None:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
         import Stemmer  # PyStemmer, installed with bm25s
-        _stemmer = Stemmer.Stemmer("english")
-    return _stemmer.stemWord(word.lower())
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer.stemWord(word.lower())
 
 
 # News writes one thing many ways; a question's word matches a sentence's synonym. Kept small and generic.

@@ -1,5 +1,5 @@
 """The text toolkit: terms, lenient presence, and the three cuts of the sentence rules (and why they differ)."""
-from rag.text import content_terms, present, sentence_starts, sentence_stems, split_sentences, split_stream, \
+from rag.text import content_terms, present, sentence_starts, sentence_stems, split_sentences, split_stream, stem, \
     term_coverage
 
 
@@ -28,3 +28,10 @@ def test_the_stream_cut_keeps_markers_and_waits_for_the_next_word():
     assert done == ["Mr. Smith met them [1]."] and rest == " They agreed [2"
     pieces, rest = split_stream("It ended.\nThen", final=True)  # a line break ends a sentence too
     assert [p.strip() for p in pieces if p.strip()] == ["It ended.", "Then"] and rest == ""
+
+
+def test_stemming_from_many_threads_gives_the_same_stems():
+    from concurrent.futures import ThreadPoolExecutor
+    words = ["ceasefires", "announced", "displacement", "killing", "agreements"] * 400
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(stem, words)) == [stem(w) for w in words]
