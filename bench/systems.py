@@ -27,7 +27,8 @@ class ProjectSystem:
         from rag.config import Config
         from rag.engine import build_engine
 
-        engine = build_engine(Config.from_env(index_dir=workdir / "index"), create=True)
+        # Ingest answers nothing: without the reader model loaded, peak memory is the ingest's own.
+        engine = build_engine(Config.from_env(index_dir=workdir / "index", answerer="extractive"), create=True)
         last = [0.0]
 
         def report(done, total, _label):
