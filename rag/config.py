@@ -35,10 +35,9 @@ class Config:
     openai_api_key: str | None = field(default=None, repr=False)  # from the environment only, never a flag
 
     @classmethod
-    def from_env(cls, env=None, **overrides) -> "Config":
-        """Defaults, then RAG_* variables of `env` (default: the process environment), then explicit overrides
-        (None means unset)."""
-        env = os.environ if env is None else env
+    def from_env(cls, **overrides) -> "Config":
+        """Defaults, then RAG_* environment variables, then explicit overrides (None means unset)."""
+        env = os.environ
         defaults = cls()
 
         def text(name, default):
