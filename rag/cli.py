@@ -302,7 +302,7 @@ def parser() -> argparse.ArgumentParser:
     def filters(s):
         s.add_argument("--source", action="append", help="only this publisher (repeatable)")
         dates(s)
-        s.add_argument("--top-k", type=positive, help="passages to retrieve (default 5)")
+        s.add_argument("--top-k", type=positive, help=f"passages to retrieve (default {Config.top_k})")
         answerer(s)
 
     def dates(s):

@@ -19,7 +19,7 @@ class Config:
     index_dir: Path = Path(".rag-index")
     model: str = DEFAULT_MODEL  # RAG_EMBED_MODEL
     embed_backend: str = "onnx-int8"  # RAG_EMBED_BACKEND
-    top_k: int = 5
+    top_k: int = 8  # RAG_TOP_K: passages retrieved, all of which the reader reads (one sentence each)
     answerer: str = "llamacpp"  # the reader model; build_engine falls back to "extractive" without it
     chroma_url: str | None = None
     max_file_mb: float = 20.0
@@ -47,7 +47,7 @@ class Config:
             "index_dir": Path(text("RAG_INDEX_DIR", defaults.index_dir)),
             "model": text("RAG_EMBED_MODEL", defaults.model),
             "embed_backend": text("RAG_EMBED_BACKEND", defaults.embed_backend),
-            "top_k": _int("RAG_TOP_K", env.get("RAG_TOP_K", defaults.top_k), 1, 1000, 5),
+            "top_k": _int("RAG_TOP_K", env.get("RAG_TOP_K", defaults.top_k), 1, 1000, defaults.top_k),
             "answerer": text("RAG_ANSWERER", defaults.answerer),
             "chroma_url": env.get("RAG_CHROMA_URL") or None,
             "max_file_mb": _float("RAG_MAX_FILE_MB", env.get("RAG_MAX_FILE_MB", defaults.max_file_mb)),

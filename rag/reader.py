@@ -3,7 +3,8 @@
 The model does not read whole paragraphs: on two CPU cores every prompt token costs about 10 ms, so it reads
 the sentences of each passage that best match the question (`excerpts`). Its reply starts with one line,
 "Answer: PHRASE [n]", and that phrase is accepted only when it is written in passage n, or in another passage
-shown, after normalising case, quotes, number words, Roman numerals and date forms (`locate`). Anything else
+shown, after normalising case, quotes, number words, Roman numerals, demonyms and date forms (`find`), and is shown
+as that passage writes it ("five" for "5", “Wings” with its quotes). Anything else
 is rejected and the extractive answerer's span is used instead, so no short answer is shown that is not in a
 cited passage.
 
@@ -126,16 +127,72 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def _contains(haystack: list[str], needle: list[str]) -> bool:
+def _contains(haystack: list[str], needle: list[str]) -> int | None:
+    """Where `needle` starts in `haystack`, or None; its last word may carry a demonym's or plural's ending
+    ("Bulgaria" in "Bulgarians celebrated their country's first win")."""
     if not needle:
+        return None
+    size, last = len(needle), needle[-1]
+    for i in range(len(haystack) - size + 1):
+        if haystack[i:i + size - 1] == needle[:-1] and _same_word(haystack[i + size - 1], last):
+            return i
+    return None
+
+
+_ENDINGS = ("s", "es", "n", "ns", "an", "ans", "ian", "ians", "ese", "i", "is")
+
+
+def _same_word(word: str, wanted: str) -> bool:
+    """word == wanted, or a demonym or plural of it: Ukrainian(s), Bulgarians, Chinese, Israeli(s)."""
+    if word == wanted:
+        return True
+    if len(wanted) < 4 or not wanted.isalpha():
         return False
-    first, size = needle[0], len(needle)
-    return any(haystack[i:i + size] == needle for i, w in enumerate(haystack) if w == first)
+    if wanted[-1] in "aeoy" and len(wanted) >= 6 and word == wanted[:-1]:
+        return True  # Germany -> German
+    stems = {wanted, wanted[:-1]} if wanted[-1] in "aeoy" else {wanted}
+    return any(word.startswith(s) and word[len(s):] in _ENDINGS for s in stems)
+
+
+_WORD = re.compile(r"[^\W_]+(?:[.,'’‘][^\W_]+)*")
+
+
+def _words(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """`tokens(text)` with each token's character span in `text`."""
+    out, spans = [], []
+    for m in _WORD.finditer(text):
+        a, b = m.span()
+        b -= 2 if re.search(r"['’]s$", m.group()) else 0  # "Louisiana’s": the possessive is not the word
+        for t in tokens(m.group()):
+            out.append(t)
+            spans.append((a, b))
+    return out, spans
+
+
+def _as_written(phrase: str, sentence: str, spans: list[tuple[int, int]], start: int, size: int) -> str:
+    """The phrase as the passage writes it where the two differ beyond case and punctuation ("5" written
+    "five", "Artemis 2" written "Artemis II"), else the model's own phrase; either way with the quotes that wrap
+    it whole in the passage (a title: “Wings”)."""
+    a, b = spans[start][0], spans[start + size - 1][1]
+    written = sentence[a:b]
+    if [w.lower() for w in re.findall(r"[^\W_]+", written)] == [w.lower() for w in re.findall(r"[^\W_]+", phrase)]:
+        written = phrase
+    if a > 0 and b < len(sentence) and sentence[a - 1] in "“\"‘'" and sentence[b] in "”\"’'" \
+            and not written[:1] in "“\"‘'":
+        written = f"{sentence[a - 1]}{written}{sentence[b]}"
+    return written
 
 
 def locate(phrase: str, passage: Passage) -> str | None:
     """The sentence of the passage that holds the phrase (normalised as in `tokens`; a date matches the same
     day written another way: "Aug. 31", "31 August 2019", "Saturday"), or None."""
+    found = find(phrase, passage)
+    return found[0] if found else None
+
+
+def find(phrase: str, passage: Passage) -> tuple[str, str] | None:
+    """(sentence, the phrase as that sentence writes it) for the first sentence of the passage that holds the
+    phrase, or None. A date found as another form of the same day keeps the model's wording."""
     needle = tokens(phrase)
     # "the PGA Championship" is written "PGA Championship" in the passage; a leading article is not evidence.
     while len(needle) > 1 and needle[0] in ("the", "a", "an"):
@@ -144,11 +201,27 @@ def locate(phrase: str, passage: Passage) -> str | None:
         return None
     dates = _dates(phrase, passage)
     for sentence in split_sentences(passage.text) or [passage.text]:
-        if _contains(tokens(sentence), needle):
-            return sentence
+        words, spans = _words(sentence)
+        at = _contains(words, needle)
+        if at is not None:
+            written = _as_written(phrase, sentence, spans, at, len(needle))
+            # a demonym or plural found for the phrase's last word: the model's word is the answer ("Bulgaria")
+            return sentence, written if tokens(written) == needle else phrase
         if dates and any((e.start, e.end) in dates for e in sentence_events(sentence, passage)):
-            return sentence
+            return sentence, phrase
+    parts = re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", phrase)
+    if len(parts) > 1 and all(parts):
+        # "New York Knicks and San Antonio Spurs": each named in the passage, in whatever order it names them
+        found = [find(part, passage) for part in parts]
+        if all(found):
+            return found[0][0], phrase
     return None
+
+
+def mentions(phrase: str, sentence: str) -> bool:
+    """Whether the sentence states the phrase (normalised as in `find`; a date, in any form)."""
+    p = Passage("", 0, sentence, 0.0, 0.0, "", None, None, "", ())
+    return find(phrase, p) is not None
 
 
 def _dates(phrase: str, passage: Passage) -> set:
@@ -166,9 +239,9 @@ def check(phrase: str, cited: int | None, shown: list[Excerpt]) -> ShortAnswer |
     """The phrase as a ShortAnswer when passage `cited` holds it (else the first other passage shown that does)."""
     order = sorted(shown, key=lambda e: e.n != cited)
     for e in order:
-        sentence = locate(phrase, e.passage)
-        if sentence is not None:
-            return ShortAnswer(phrase, e.n, sentence, "model")
+        found = find(phrase, e.passage)
+        if found is not None:
+            return ShortAnswer(found[1], e.n, found[0], "model")
     return None
 
 

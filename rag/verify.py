@@ -22,6 +22,7 @@ Stage: checking answers, below the answerers. Must not import an answerer, the e
 evaluation; it reads text with rag/text.py and answer kinds with rag/spans.py.
 """
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .answer import Answer, Citation
@@ -280,6 +281,10 @@ class StreamVerifier:
     # The passage a sentence without a marker is checked against first: the one the model's answer line named
     # (the bundled reader usually cites there only). Without it such a sentence is uncited, and re-attributed.
     default: int | None = None
+    # When set, a sentence it rejects is removed before any check (the reader: a sentence that does not state the
+    # short answer it explains), with this reason.
+    relevant: Callable[[str], bool] | None = None
+    irrelevant_reason: str = ""
 
     def feed(self, piece: str) -> list[str]:
         """Verified text to emit now (possibly nothing: the current sentence is still being written)."""
@@ -310,6 +315,9 @@ class StreamVerifier:
         for claim in claims:
             if not claim.cited and self.default:
                 claim = Claim(claim.text, (self.default,))
+            if self.relevant is not None and not ABSTAIN_PATTERN.search(claim.text) and not self.relevant(claim.text):
+                self.checked.append(Checked(claim, (), (), "removed", self.irrelevant_reason))
+                continue
             checked = self.session.check(claim)
             self.checked.append(checked)
             if checked.sources:

@@ -3,7 +3,7 @@ from rag.answerers.extractive import ExtractiveAnswerer
 from rag.answerers.base import LLMAnswerer
 from rag.dates import find_event_dates, parse_iso
 from rag.prompts import answer_messages
-from rag.reader import excerpts, locate, parse_answer_line
+from rag.reader import check, excerpts, find, locate, parse_answer_line
 from rag.retrieve import Passage
 
 STARTED = ("The Russian army announced on Friday that a unilateral ceasefire would start on Saturday. "
@@ -56,6 +56,25 @@ def test_phrase_is_found_after_normalisation():
     assert "Saturday" in locate("31 August 2019", PASSAGES[0])  # published that Saturday
     assert locate("Aug. 31", PASSAGES[0]) and locate("Saturday", PASSAGES[0])
     assert locate("September 1", PASSAGES[0]) is None and locate("Damascus", PASSAGES[0]) is None
+
+
+def test_short_answer_is_shown_as_its_passage_writes_it():
+    text = ("Bulgarians celebrated their country's first Eurovision win. Companies that run the camp, also known as "
+            "“Alligator Alcatraz”, were told on Tuesday. Louisiana’s map was struck down, and gas passed $4.07 for "
+            "five days. The San Antonio Spurs will face the New York Knicks.")
+    p = passage(text, 2, "mixed", "2026-05-17", "CNN")
+    assert find("5", p)[1] == "five" and find("Artemis 2", PASSAGES[2])[1] == "Artemis II"  # the passage's form
+    assert find("$4.07", p)[1] == "$4.07"  # same words: the model's own phrase, currency sign kept
+    assert find("Louisiana", p)[1] == "Louisiana"  # the possessive is not part of the answer
+    assert find("Alligator Alcatraz", p)[1] == "“Alligator Alcatraz”"  # a quoted name keeps its quotes
+    # a country named by its people, in the sentence that says so
+    assert find("Bulgaria", p) == ("Bulgarians celebrated their country's first Eurovision win.", "Bulgaria")
+    assert find("Bulgaria first", p) is None and find("Romania", p) is None and find("Celebration", p) is None
+    # two names the passage gives in the other order
+    assert find("New York Knicks and San Antonio Spurs", p)[1] == "New York Knicks and San Antonio Spurs"
+    assert find("New York Knicks and Boston Celtics", p) is None
+    shown = excerpts("Which country won Eurovision?", [PASSAGES[0], p])
+    assert check("Bulgaria", 1, shown).n == 2  # cited the wrong passage: the one that holds it is named
 
 
 def test_model_reads_sentences_around_the_best_match_with_publisher_and_date():
@@ -124,8 +143,20 @@ def test_sentence_without_a_marker_is_checked_against_the_answer_lines_passage(h
     answer = model.answer("How many civilians have the bombings killed?", PASSAGES)
     assert answer.verification["supported"] == 1 and answer.verification["reattributed"] == 0
     assert [c.paragraph for c in answer.citations] == [12] and answer.text.endswith("OSDH. [1]")
-    # a passage that does not hold the sentence is still no support: it is re-attributed as before
-    model = StandIn(hash_embedder, "Answer: 950 [2]\nAn agreement was reached for a unilateral ceasefire by "
-                                   "Syrian government forces starting at 6:00 am on August 31.")
+    # a sentence citing a passage that does not hold it is re-attributed to the one that does
+    model = StandIn(hash_embedder, "Answer: 950 [2]\nThe bombings have killed more than 950 civilians in the "
+                                   "Idleb region [1].")
     answer = model.answer("How many civilians have the bombings killed?", PASSAGES)
-    assert answer.verification["reattributed"] == 1 and [c.paragraph for c in answer.citations] == [12, 5]
+    assert answer.verification["reattributed"] == 1 and [c.paragraph for c in answer.citations] == [12]
+
+
+def test_sentence_that_does_not_state_the_short_answer_is_removed(hash_embedder):
+    # A true sentence from a source, but not about the answer: it would add a citation that explains nothing.
+    model = StandIn(hash_embedder, "Answer: 950 [2]\nAn agreement was reached for a unilateral ceasefire by "
+                                   "Syrian government forces starting at 6:00 am on August 31 [1].")
+    answer = model.answer("How many civilians have the bombings killed?", PASSAGES)
+    assert answer.verification["removed"] == 1 and answer.verification["supported"] == 0
+    assert "does not state the short answer" in answer.verification["removed_sentences"][0]["reason"]
+    # the short answer is then explained by its own sentence in the passage, the only one cited
+    assert [c.paragraph for c in answer.citations] == [12] and "more than 950 civilians" in answer.text
+    assert "ceasefire" not in answer.text
