@@ -129,9 +129,8 @@ def _partial_runs(s: dict) -> list[str]:
     for name, entry in s.items():
         run = entry.get("from_earlier_run")
         if run:
-            lines.append(f"- {LABELS.get(name, name)} was measured by a separate invocation of the same benchmark on "
-                         f"the same machine (`--systems`), which overlapped in time with the other one, so the two "
-                         f"competed for the cores: {run['started']} to {run['finished']}, load average "
+            lines.append(f"- {LABELS.get(name, name)} comes from an earlier invocation of the same benchmark on the same "
+                         f"machine (kept by `--merge`): {run['started']} to {run['finished']}, load average "
                          f"{_load(run['load_average_start'])} at start, {_load(run['load_average_end'])} at end.")
     return lines
 
