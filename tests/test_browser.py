@@ -182,7 +182,8 @@ def test_quick_answer_is_replaced_by_the_readers_checked_answer(server, page):
     expect(quick).to_be_visible(timeout=180_000)  # the first choice of the reader loads the model
     assert "Rami Abdel Rahman" in reply.inner_text()
     page.screenshot(path=str(SCREENSHOT.with_name("screenshot-quick-answer.png")))
-    expect(reply.get_by_text("llamacpp answer · 5 passages", exact=False)).to_be_visible(timeout=180_000)
+    passages = Config.from_env().top_k
+    expect(reply.get_by_text(f"llamacpp answer · {passages} passages", exact=False)).to_be_visible(timeout=180_000)
     expect(quick).to_have_count(0)
     # The reader's own answer, or (when none of its sentences passes the check) the extractive one, said so.
     expect(reply.get_by_test_id("stCaptionContainer").first).to_have_text(
