@@ -32,7 +32,8 @@ Question (asked on {as_of}): {question}"""
 # far more reliably than they follow rules alone. The facts are invented so that they can never leak into a real
 # answer. They show an amount, a place where an older source disagrees with this year's, a bare name without its
 # title, and the abstention when the sources are about something else. Being part of the cached prefix, they cost
-# no time per question; on the dev lab's first weeks they took EM from 21 to 26 with the same 5 passages.
+# no time per question; in the dev lab they took EM from 21 to 24 (first weeks) and 12 to 13 (last weeks) with the
+# same 5 passages (docs/benchmarks.md, "Reader, round 2").
 EXAMPLES = (
     ((("Example Times", "2001-03-05",
        "The harbour bridge reopened on Monday after two weeks of repairs, the city council said."),

@@ -178,7 +178,7 @@ def _as_written(phrase: str, sentence: str, spans: list[tuple[int, int]], start:
     if [w.lower() for w in re.findall(r"[^\W_]+", written)] == [w.lower() for w in re.findall(r"[^\W_]+", phrase)]:
         written = phrase
     if a > 0 and b < len(sentence) and sentence[a - 1] in "“\"‘'" and sentence[b] in "”\"’'" \
-            and not written[:1] in "“\"‘'":
+            and written[:1] not in "“\"‘'":
         written = f"{sentence[a - 1]}{written}{sentence[b]}"
     return written
 
@@ -219,7 +219,7 @@ def find(phrase: str, passage: Passage) -> tuple[str, str] | None:
 
 
 def mentions(phrase: str, sentence: str) -> bool:
-    """Whether the sentence states the phrase (normalised as in `find`; a date, in any form)."""
+    """Whether the sentence states the phrase (normalised as in `find`; a date also in another absolute form)."""
     p = Passage("", 0, sentence, 0.0, 0.0, "", None, None, "", ())
     return find(phrase, p) is not None
 
