@@ -220,8 +220,9 @@ def find(phrase: str, passage: Passage) -> tuple[str, str] | None:
 
 def mentions(phrase: str, sentence: str) -> bool:
     """Whether the sentence states the phrase (normalised as in `find`; a date also in another absolute form)."""
-    p = Passage("", 0, sentence, 0.0, 0.0, "", None, None, "", ())
-    return find(phrase, p) is not None
+    alone = Passage(article_id="", paragraph=0, text=sentence, score=0.0, similarity=0.0, title="", source=None,
+                    published=None, date_method="")
+    return find(phrase, alone) is not None
 
 
 def _dates(phrase: str, passage: Passage) -> set:
