@@ -20,6 +20,7 @@ from datetime import date
 
 from .dates import YEAR_TOKEN, mentions, month_end, month_of, parse_iso, shifted
 from .retrieve import Passage
+from .text import content_terms
 
 # Multipliers on the fused retrieval score (only its order means something). Chosen on the realtimeqa-2026 dev
 # questions (eval/temporal_recall.py): gentle boosts did as well as strong ones at recall@5 and better at @1.
@@ -100,6 +101,31 @@ def passage_fit(passage: Passage, hint: DateHint) -> tuple[float, bool | None]:
         events = max(events, fit(e.start, e.end, hint))
     published = parse_iso(passage.published)
     return events, (published_fit(published, hint) if published else None)
+
+
+def articles_fitting(passages: list[Passage], hint: DateHint) -> dict[str, bool]:
+    """article id -> does a retrieved paragraph of it date something in the hint, or is the article undated?"""
+    out: dict[str, bool] = {}
+    for p in passages:
+        events, published = passage_fit(p, hint)
+        undated = not p.events and published is None
+        # mostly inside: "since early 2011" does not make a story about 2017
+        out[p.article_id] = out.get(p.article_id, False) or events >= 0.5 or bool(published) or undated
+    return out
+
+
+def in_named_time(question: str, passages: list[Passage], as_of: date) -> list[Passage]:
+    """The passages whose article fits a year or a day the question names ("in June 2019"), or is undated: a
+    story from another time is not about it, however well its words match (seed gold: the Astana ceasefire of
+    2017 for "the ceasefire in June 2019"). All of them when the question names no year or day."""
+    hint = question_date_hint(question, as_of)
+    if hint is None:
+        return list(passages)
+    date_words = content_terms(hint.text)
+    if not any(w > 1 for t, w in content_terms(question).items() if t in date_words):
+        return list(passages)
+    fits = articles_fitting(passages, hint)
+    return [p for p in passages if fits[p.article_id]]
 
 
 def apply_date_hint(passages: list[Passage], hint: DateHint | None, k: int, *, event_boost: float = EVENT_BOOST,

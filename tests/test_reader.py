@@ -160,3 +160,25 @@ def test_sentence_that_does_not_state_the_short_answer_is_removed(hash_embedder)
     # the short answer is then explained by its own sentence in the passage, the only one cited
     assert [c.paragraph for c in answer.citations] == [12] and "more than 950 civilians" in answer.text
     assert "ceasefire" not in answer.text
+
+
+def test_a_question_naming_a_year_is_not_read_from_a_story_of_another_year(hash_embedder):
+    astana = passage("Russia, Turkey and Iran agreed on a ceasefire in Idlib at talks in Astana.", 2,
+                     "astana", "2017-05-04")
+    june = passage("Russia and Turkey agreed on a ceasefire in Idlib on Wednesday.", 1, "june", "2019-06-12")
+    model = StandIn(hash_embedder, "Answer: Russia and Turkey [1]\nRussia and Turkey agreed on a ceasefire in "
+                                   "Idlib [1].")
+    answer = model.answer("Which countries agreed on a ceasefire in Idlib in June 2019?", [astana, june],
+                          as_of=parse_iso("2019-09-02"))
+    read = model.prompts[0][-1]["content"]
+    assert "Astana" not in read and "[1] AFP, 2019-06-12" in read
+    assert answer.short_answer == "Russia and Turkey" and [c.article_id for c in answer.citations] == ["june"]
+    # nothing retrieved fits the year: the reader abstains without asking the model
+    model = StandIn(hash_embedder, "Answer: Russia, Turkey and Iran [1]")
+    answer = model.answer("Which countries agreed on a ceasefire in Idlib in June 2019?", [astana],
+                          as_of=parse_iso("2019-09-02"))
+    assert answer.abstained and not model.prompts
+    # no year or day named: every passage is read
+    model = StandIn(hash_embedder, "Answer: Russia, Turkey and Iran [1]")
+    model.answer("Which countries agreed on a ceasefire in Idlib?", [astana, june], as_of=parse_iso("2019-09-02"))
+    assert "Astana" in model.prompts[0][-1]["content"]

@@ -1,6 +1,7 @@
 """Dates in questions: the range a question names, fitting event and publication dates to it, re-ranking
 retrieved passages, the as-of date, a second fitting event in "when" answers, and temporal rows in `eval`."""
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -244,6 +245,20 @@ def test_the_answer_prefers_a_sentence_dated_in_the_question_range():
     passages = seed_passages("afp:4", "reuters:2")
     a = ExtractiveAnswerer().answer("When were the ceasefires in Idlib announced in June?", passages)
     assert a.short_answer == "Wednesday 12 June 2019" and a.citations[0].article_id == REUTERS
+
+
+def test_a_second_sentence_naming_the_same_date_must_be_about_the_question_too():
+    # "a reduction in violence on Wednesday" names the answer's day, but not the agreement asked about (scored
+    # as the seed index scores it: a headline that repeats the question, a high similarity)
+    title = "Russia and Turkey agree on a ceasefire in Idlib"
+    agreed, violence = (replace(p, similarity=s, title=title)
+                        for p, s in zip(seed_passages("reuters:2", "reuters:3"), (0.73, 0.78)))
+    a = ExtractiveAnswerer().answer("When did Russia and Turkey agree on a complete ceasefire in Idlib?",
+                                    [agreed, violence])
+    assert a.short_answer == "Wednesday 12 June 2019" and [c.paragraph for c in a.citations] == [2]
+    # "would come into effect on Saturday morning" is about the truce's start: it stays, with its own citation
+    a = ExtractiveAnswerer().answer("When did the August truce start?", seed_passages("afp:5", "afp:4"))
+    assert "31 August 2019" in a.short_answer and [c.paragraph for c in a.citations] == [5, 4]
 
 
 def test_a_date_the_answer_sentence_itself_names_is_not_another_event(seed_engine):

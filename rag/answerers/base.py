@@ -21,6 +21,7 @@ from ..reader import AnswerLine, ShortAnswer, as_of_text, excerpts, mentions, pa
 from ..reader import check as reader_check
 from ..retrieve import Passage
 from ..spans import question_type
+from ..temporal import in_named_time
 from ..text import content_terms
 from ..verify import DEFAULT_THRESHOLD, StreamVerifier, Verifier
 from .extractive import ExtractiveAnswerer
@@ -107,6 +108,14 @@ class LLMAnswerer:
                           verification={**report, "fallback": None,
                                         "short_answer": None if extractive.abstained else "extractive"})
             return
+        # A question naming a year or a day is not answered from a story of another time (the extractive
+        # answerer drops those articles too); when no passage is left, nothing retrieved is about it.
+        fitting = in_named_time(question, passages, as_of or date.today())
+        if not fitting:
+            yield replace(abstain(question, passages), answerer=self.name,
+                          verification={"fallback": None, "outside_time_frame": True})
+            return
+        passages = fitting
         shown = excerpts(question, passages[:self.read_passages], sentences=self.sentences,
                          max_chars=self.max_chars, context=context)
         checker = StreamVerifier(self.verifier.session(passages, question))

@@ -15,7 +15,7 @@ from ..answer import Answer, Citation, abstain
 from ..dates import format_date, parse_iso
 from ..retrieve import Passage
 from ..spans import best_event, find_span, question_type, sentence_events
-from ..temporal import fit, passage_fit, published_fit, question_date_hint
+from ..temporal import articles_fitting, fit, published_fit, question_date_hint
 from ..text import content_terms, present, sentence_stems, split_sentences, term_coverage
 
 
@@ -74,11 +74,12 @@ class ExtractiveAnswerer:
         for c in candidates[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            # A second sentence only when it is nearly as good and adds something new: one giving the same
-            # answer (the same date) corroborates it; one without an answer must cover the question nearly as well.
+            # A second sentence only when it is nearly as good, covers the question nearly as well and adds
+            # something new. Naming the same date is not enough: "a reduction in violence on Wednesday" is
+            # not about "when did they agree on a ceasefire" (seed gold, june-ceasefire: citation precision of
+            # the extractive answers 0.936 -> 0.957, no answer changed).
             lead = chosen[0]
-            corroborates = bool(c.span and lead.span)
-            needed = self.min_coverage if corroborates else max(self.min_coverage, 0.8 * lead.coverage)
+            needed = max(self.min_coverage, 0.8 * lead.coverage)
             if c.score >= 0.8 * lead.score and c.coverage >= needed and \
                     c.sentence not in {x.sentence for x in chosen} and _adds(c, chosen) and _agrees(c, lead):
                 chosen.append(c)
@@ -97,7 +98,7 @@ class ExtractiveAnswerer:
             article_stems.setdefault(p.article_id, sentence_stems(p.title)).update(sentence_stems(p.text))
         # A year or day the question names ("in 2017", "on 30 August 2019") is like a name: an article with no
         # date in it (event or publication) is not about it. Undated articles stay in.
-        fits = _articles_fitting(passages, hint) if any(w > 1 for w in dated.values()) else None
+        fits = articles_fitting(passages, hint) if any(w > 1 for w in dated.values()) else None
         out = []
         for rank, p in enumerate(passages):
             title_stems = sentence_stems(p.title)
@@ -148,17 +149,6 @@ def sentence_fit(sentence: str, passage: Passage, hint) -> float:
     if events:
         return max(fit(e.start, e.end, hint) for e in events)
     return 1.0 if published and published_fit(published, hint) else 0.0
-
-
-def _articles_fitting(passages: list[Passage], hint) -> dict[str, bool]:
-    """article id -> does a retrieved paragraph of it date something in the hint, or is the article undated?"""
-    out: dict[str, bool] = {}
-    for p in passages:
-        events, published = passage_fit(p, hint)
-        undated = not p.events and published is None
-        # mostly inside: "since early 2011" does not make a story about 2017
-        out[p.article_id] = out.get(p.article_id, False) or events >= 0.5 or bool(published) or undated
-    return out
 
 
 def another_event(candidates: list, chosen: list, hint, min_coverage: float):
