@@ -9,9 +9,9 @@ import pytest
 from tests.conftest import ARCHIVE, ROOT
 
 
-def rag(*args, env, stdin=None):
+def rag(*args, env, stdin=None, timeout=600):
     return subprocess.run([sys.executable, "-m", "rag", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,9 @@ def test_chat_json_follow_up(cli_env):
 
 
 def test_seed_gold_meets_the_bar(cli_env):
-    result = rag("eval", "--json", "--min-accuracy", "0.9", "eval/seed_gold.jsonl", env=cli_env)
+    # A hang guard only: the reader answers 47 questions, about 4 min on two idle cores; a busy machine (another
+    # model running alongside) took over 10.
+    result = rag("eval", "--json", "--min-accuracy", "0.9", "eval/seed_gold.jsonl", env=cli_env, timeout=1800)
     report = json.loads(result.stdout)
     assert result.returncode == 0, report["failures"]
     assert report["overall"]["citation_precision"] >= 0.9
