@@ -183,16 +183,11 @@ def _as_written(phrase: str, sentence: str, spans: list[tuple[int, int]], start:
     return written
 
 
-def locate(phrase: str, passage: Passage) -> str | None:
-    """The sentence of the passage that holds the phrase (normalised as in `tokens`; a date matches the same
-    day written another way: "Aug. 31", "31 August 2019", "Saturday"), or None."""
-    found = find(phrase, passage)
-    return found[0] if found else None
-
-
 def find(phrase: str, passage: Passage) -> tuple[str, str] | None:
     """(sentence, the phrase as that sentence writes it) for the first sentence of the passage that holds the
-    phrase, or None. A date found as another form of the same day keeps the model's wording."""
+    phrase (normalised as in `tokens`; a date matches the same day written another way: "Aug. 31",
+    "31 August 2019", "Saturday"), or None. A date found as another form of the same day keeps the model's
+    wording."""
     needle = tokens(phrase)
     # "the PGA Championship" is written "PGA Championship" in the passage; a leading article is not evidence.
     while len(needle) > 1 and needle[0] in ("the", "a", "an"):

@@ -119,13 +119,17 @@ def in_named_time(question: str, passages: list[Passage], as_of: date) -> list[P
     story from another time is not about it, however well its words match (seed gold: the Astana ceasefire of
     2017 for "the ceasefire in June 2019"). All of them when the question names no year or day."""
     hint = question_date_hint(question, as_of)
-    if hint is None:
-        return list(passages)
-    date_words = content_terms(hint.text)
-    if not any(w > 1 for t, w in content_terms(question).items() if t in date_words):
+    if hint is None or not names_year_or_day(question, hint):
         return list(passages)
     fits = articles_fitting(passages, hint)
     return [p for p in passages if fits[p.article_id]]
+
+
+def names_year_or_day(question: str, hint: DateHint) -> bool:
+    """Do the question's words for its date range weigh like a name ("2019", "30 August"), not only a month or
+    "this week"?"""
+    date_words = content_terms(hint.text)
+    return any(w > 1 for t, w in content_terms(question).items() if t in date_words)
 
 
 def apply_date_hint(passages: list[Passage], hint: DateHint | None, k: int, *, event_boost: float = EVENT_BOOST,

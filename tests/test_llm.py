@@ -26,7 +26,7 @@ from rag.config import Config
 from rag.answer import Turn
 from rag.engine import build_engine
 from rag.errors import RagError
-from rag.reader import locate
+from rag.reader import find
 from tests.conftest import ARCHIVE, DATA, ROOT, free_port
 
 CANARY = DATA / "canary-injection.txt"
@@ -76,7 +76,7 @@ def assert_citations_are_real(engine, answer):
         assert c.verified and c.text == text and c.quote in text
     if answer.short_answer and (answer.verification or {}).get("short_answer") == "model":
         cited = [p for p in answer.passages if any(p.id == f"{c.article_id}:{c.paragraph}" for c in answer.citations)]
-        assert any(locate(answer.short_answer, p) for p in cited) or re.search(r"\d{4}", answer.short_answer)
+        assert any(find(answer.short_answer, p) for p in cited) or re.search(r"\d{4}", answer.short_answer)
 
 
 def test_truce_question_is_answered_with_the_date_and_cited(engine):

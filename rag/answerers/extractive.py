@@ -15,7 +15,7 @@ from ..answer import Answer, Citation, abstain
 from ..dates import format_date, parse_iso
 from ..retrieve import Passage
 from ..spans import best_event, find_span, question_type, sentence_events
-from ..temporal import articles_fitting, fit, published_fit, question_date_hint
+from ..temporal import articles_fitting, fit, names_year_or_day, published_fit, question_date_hint
 from ..text import content_terms, present, sentence_stems, split_sentences, term_coverage
 
 
@@ -98,7 +98,7 @@ class ExtractiveAnswerer:
             article_stems.setdefault(p.article_id, sentence_stems(p.title)).update(sentence_stems(p.text))
         # A year or day the question names ("in 2017", "on 30 August 2019") is like a name: an article with no
         # date in it (event or publication) is not about it. Undated articles stay in.
-        fits = articles_fitting(passages, hint) if any(w > 1 for w in dated.values()) else None
+        fits = articles_fitting(passages, hint) if dated and names_year_or_day(question, hint) else None
         out = []
         for rank, p in enumerate(passages):
             title_stems = sentence_stems(p.title)
