@@ -80,6 +80,8 @@ def _has_kind(sentence: str, qtype: str, question: str, p: Passage) -> bool:
 
 _LINE = re.compile(r"^\s*\**\s*(?:short\s+)?answer\s*\**\s*:\s*(.*)$", re.I)
 _CITE = re.compile(r"\[\s*(\d+)(?:\s*[,;]\s*\d+)*\s*\]")
+# markers with what joins them ("Florida [1], [2], [3]"): a phrase is shown without its list of sources
+_CITES = re.compile(r"(?:\s*(?:[,;]|\band\b)?\s*" + _CITE.pattern + r")+\s*[,;]?")
 
 
 def parse_answer_line(line: str) -> AnswerLine:
@@ -89,7 +91,7 @@ def parse_answer_line(line: str) -> AnswerLine:
         return AnswerLine(None, None, bool(ABSTAIN_PATTERN.search(line)), line)
     body = m.group(1).strip()
     cite = _CITE.search(body)
-    phrase = _CITE.sub("", body).strip().rstrip(".").strip()
+    phrase = _CITES.sub("", body).strip().rstrip(".").strip()
     phrase = re.sub(r"^[\"'“”‘’*]+|[\"'“”‘’*]+$", "", phrase).strip() if _unbalanced(phrase) else phrase
     abstained = not phrase or bool(ABSTAIN_PATTERN.search(phrase))
     return AnswerLine(None if abstained else phrase, int(cite.group(1)) if cite else None, abstained)

@@ -45,6 +45,10 @@ def test_answer_line_is_parsed():
     assert parse_answer_line("Answer: not in the sources").abstained
     assert parse_answer_line("Answer: “Wings” [1]").phrase == "“Wings”"  # a title keeps its quotes
     assert parse_answer_line('Answer: "Sochi" [3].').phrase == "Sochi"
+    line = parse_answer_line("Answer: Florida [1], [2], [3],")  # a list of sources, not part of the phrase
+    assert (line.phrase, line.cited) == ("Florida", 1)
+    assert parse_answer_line("Answer: Madonna, Shakira and BTS [2] and [4]").phrase == "Madonna, Shakira and BTS"
+    assert parse_answer_line("Answer: Rand [2]").phrase == "Rand"
     assert parse_answer_line("The truce began on Saturday [1].").written  # no answer line: the written answer
 
 
@@ -160,6 +164,25 @@ def test_sentence_that_does_not_state_the_short_answer_is_removed(hash_embedder)
     # the short answer is then explained by its own sentence in the passage, the only one cited
     assert [c.paragraph for c in answer.citations] == [12] and "more than 950 civilians" in answer.text
     assert "ceasefire" not in answer.text
+
+
+def test_a_question_about_this_week_is_read_from_the_weeks_stories(hash_embedder):
+    older = passage("Michelle Obama released her memoir Becoming on Tuesday.", 1, "becoming", "2018-11-13")
+    week = [passage("Jill Biden released a memoir on Tuesday, her first book since leaving the White House.", 1,
+                    "view", "2026-06-02"),
+            passage("The former first lady's memoir sold 40,000 copies in its first two days.", 3, "sales",
+                    "2026-06-04")]
+    model = StandIn(hash_embedder, "Answer: Jill Biden [1]\nJill Biden released a memoir [1].")
+    answer = model.answer("Which former first lady released a memoir this week?", [older, *week],
+                          as_of=parse_iso("2026-06-05"))
+    read = model.prompts[0][-1]["content"]
+    assert "Michelle" not in read and "[1] AFP, 2026-06-02" in read and "[2] AFP, 2026-06-04" in read
+    assert answer.short_answer == "Jill Biden" and [c.article_id for c in answer.citations] == ["view"]
+    # the same question with only one story of the week: the older one is read too
+    model = StandIn(hash_embedder, "Answer: Jill Biden [2]")
+    model.answer("Which former first lady released a memoir this week?", [older, week[0]],
+                 as_of=parse_iso("2026-06-05"))
+    assert "Michelle" in model.prompts[0][-1]["content"]
 
 
 def test_a_question_naming_a_year_is_not_read_from_a_story_of_another_year(hash_embedder):

@@ -172,6 +172,23 @@ def test_an_as_of_day_puts_that_week_first_when_the_question_names_no_date():
     assert dated("What did the army announce?", far + [recent], None)[:5] == far[:5]  # no as-of day: as retrieved
 
 
+def test_a_question_about_this_week_reads_only_the_weeks_stories_when_there_are_two():
+    old = [passage(f"old{i}", 1.0, "2023-11-02") for i in range(3)]
+    week = [passage("week1", 0.5, "2026-06-04"), passage("week2", 0.4, "2026-05-25"), passage("undated", 0.3)]
+    asked = date(2026, 6, 5)
+    names = lambda q, ps, k=8: [p.article_id for p in temporal.this_weeks_news(q, ps, asked, k)]
+    assert names("Which former first lady released a memoir this week?", old + week) == ["week1", "week2"]
+    # only what the reader would read counts: a story of the week ranked past k is not brought in
+    assert names("Which former first lady released a memoir this week?", old + week, k=4) == \
+        [p.article_id for p in old + week]
+    # one story of the week is not enough to drop the others; no time word, or another time, keeps everything
+    assert names("Which former first lady released a memoir this week?", old + week[:1]) == ["old0", "old1", "old2",
+                                                                                             "week1"]
+    assert names("Which former first lady released a memoir?", old + week) == [p.article_id for p in old + week]
+    assert names("Which former first lady released a memoir in 2023?", old + week) == \
+        [p.article_id for p in old + week]
+
+
 def test_the_search_boosts_every_fused_candidate_then_reranks_a_pool_down_to_k():
     far = [passage(f"old{i}", 0.03 - i * 0.0001, "2019-06-12") for i in range(40)]
     recent = passage("recent", 0.03 / BOTH * 1.1, "2019-09-01", ("2019-08-30", "2019-08-30"))

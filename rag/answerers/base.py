@@ -21,7 +21,7 @@ from ..reader import AnswerLine, ShortAnswer, as_of_text, excerpts, mentions, pa
 from ..reader import check as reader_check
 from ..retrieve import Passage
 from ..spans import question_type
-from ..temporal import in_named_time
+from ..temporal import in_named_time, this_weeks_news
 from ..text import content_terms
 from ..verify import DEFAULT_THRESHOLD, StreamVerifier, Verifier
 from .extractive import ExtractiveAnswerer
@@ -115,7 +115,8 @@ class LLMAnswerer:
             yield replace(abstain(question, passages), answerer=self.name,
                           verification={"fallback": None, "outside_time_frame": True})
             return
-        passages = fitting
+        # A question about this week is read from this week's news when retrieval found at least two such stories.
+        passages = this_weeks_news(question, fitting, as_of or date.today(), self.read_passages)
         shown = excerpts(question, passages[:self.read_passages], sentences=self.sentences,
                          max_chars=self.max_chars, context=context)
         checker = StreamVerifier(self.verifier.session(passages, question))
