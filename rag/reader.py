@@ -13,7 +13,6 @@ Stage: answering. Must not import an answer backend, the engine, search, the sto
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
 
 from .spans import find_span, question_type, sentence_events
 from .text import content_terms, sentence_stems, split_sentences, term_coverage
@@ -241,8 +240,3 @@ def check(phrase: str, cited: int | None, shown: list[Excerpt]) -> ShortAnswer |
         if found is not None:
             return ShortAnswer(found[1], e.n, found[0], "model")
     return None
-
-
-def as_of_text(as_of: date | None) -> str:
-    return (as_of or date.today()).isoformat()
-

@@ -118,11 +118,16 @@ def in_named_time(question: str, passages: list[Passage], as_of: date) -> list[P
     """The passages whose article fits a year or a day the question names ("in June 2019"), or is undated: a
     story from another time is not about it, however well its words match (seed gold: the Astana ceasefire of
     2017 for "the ceasefire in June 2019"). All of them when the question names no year or day."""
-    hint = question_date_hint(question, as_of)
-    if hint is None or not names_year_or_day(question, hint):
+    if not names_a_date(question, as_of):
         return list(passages)
-    fits = articles_fitting(passages, hint)
+    fits = articles_fitting(passages, question_date_hint(question, as_of))
     return [p for p in passages if fits[p.article_id]]
+
+
+def names_a_date(question: str, as_of: date) -> bool:
+    """Does the question name a year or a day ("in June 2019", "on 30 August"), not only "this week"?"""
+    hint = question_date_hint(question, as_of)
+    return hint is not None and names_year_or_day(question, hint)
 
 
 def this_weeks_news(question: str, passages: list[Passage], as_of: date, k: int) -> list[Passage]:

@@ -10,7 +10,7 @@ import pytest
 from rag.answerers.extractive import ExtractiveAnswerer
 from rag.answerers.base import LLMAnswerer
 from rag.dates import find_event_dates, parse_iso
-from rag.prompts import REWRITE_PROMPT, answer_messages, neutralise
+from rag.prompts import REWRITE_PROMPT, age, answer_messages, neutralise
 from rag.reader import excerpts
 from rag.retrieve import Passage
 from rag.verify import DEFAULT_THRESHOLD, StreamVerifier, Verifier, split_claims, verify_text
@@ -257,10 +257,17 @@ def test_a_rewrite_that_loses_the_question_is_not_used(seed_engine):
 
 # --- the prompt -------------------------------------------------------------------------------------------
 
-def test_prompt_numbers_sources_with_publisher_and_date():
+def test_prompt_numbers_sources_with_their_age_on_the_day_asked():
     user = answer_messages(QUESTION, excerpts(QUESTION, PASSAGES), "2019-09-02")[-1]["content"]
-    assert "\n[2] AFP, 2019-08-31: An agreement was reached" in user
+    assert "\n[2] 2 days ago: An agreement was reached" in user
     assert user.count("\n[") == 4 and user.endswith(f"Question (asked on 2019-09-02): {QUESTION}")
+
+
+def test_a_source_is_dated_by_its_age_on_the_day_asked():
+    ages = [age(day, "2026-06-05") for day in ("2026-06-05", "2026-06-04", "2026-05-23", "2026-05-22", "2026-04-07",
+                                                "2024-06-07", "2024-06-05", "2026-06-07", None, "soon")]
+    assert ages == ["today", "yesterday", "13 days ago", "2 weeks ago", "8 weeks ago", "24 months ago", "2 years ago",
+                    "2 days later", "undated", "undated"]
 
 
 def test_archive_text_cannot_start_a_source_line_or_fake_chat_turns():

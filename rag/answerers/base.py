@@ -17,11 +17,11 @@ from typing import Protocol
 from ..answer import Answer, abstain
 from ..errors import RagError
 from ..prompts import answer_messages, rewrite_messages
-from ..reader import AnswerLine, ShortAnswer, as_of_text, excerpts, mentions, parse_answer_line
+from ..reader import AnswerLine, ShortAnswer, excerpts, mentions, parse_answer_line
 from ..reader import check as reader_check
 from ..retrieve import Passage
 from ..spans import question_type
-from ..temporal import in_named_time, this_weeks_news
+from ..temporal import in_named_time, names_a_date, this_weeks_news
 from ..text import content_terms
 from ..verify import DEFAULT_THRESHOLD, StreamVerifier, Verifier
 from .extractive import ExtractiveAnswerer
@@ -110,19 +110,21 @@ class LLMAnswerer:
             return
         # A question naming a year or a day is not answered from a story of another time (the extractive
         # answerer drops those articles too); when no passage is left, nothing retrieved is about it.
-        fitting = in_named_time(question, passages, as_of or date.today())
+        day = as_of or date.today()
+        fitting = in_named_time(question, passages, day)
         if not fitting:
             yield replace(abstain(question, passages), answerer=self.name,
                           verification={"fallback": None, "outside_time_frame": True})
             return
         # A question about this week is read from this week's news when retrieval found at least two such stories.
-        passages = this_weeks_news(question, fitting, as_of or date.today(), self.read_passages)
+        passages = this_weeks_news(question, fitting, day, self.read_passages)
         shown = excerpts(question, passages[:self.read_passages], sentences=self.sentences,
                          max_chars=self.max_chars, context=context)
         checker = StreamVerifier(self.verifier.session(passages, question))
         started, tokens, first, read = time.perf_counter(), 0, None, None
         head, line, short = "", None, None
-        reply = self.complete(answer_messages(question, shown, as_of_text(as_of)), self.max_tokens)
+        messages = answer_messages(question, shown, day.isoformat(), by_date=names_a_date(question, day))
+        reply = self.complete(messages, self.max_tokens)
         try:
             for piece in reply:
                 tokens += 1  # a streamed piece is one token for llama.cpp and most OpenAI-compatible servers
