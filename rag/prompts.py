@@ -10,6 +10,8 @@ import re
 
 from .dates import parse_iso
 
+ANSWER_START = "Answer:"  # how the reader's reply begins (see SYSTEM_PROMPT)
+
 # The reader's reply: one line with the short answer and the source it is copied from, then the written answer.
 # Everything up to the question is the same for every question, so llama.cpp reuses it from its cache.
 SYSTEM_PROMPT = """You answer questions about news using only the numbered sources you are given.

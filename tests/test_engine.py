@@ -257,7 +257,7 @@ def test_ask_picks_the_extractive_answerer_on_request(seed_engine):
     class Refuses(LLMAnswerer):
         name = "reader"
 
-        def complete(self, messages, max_tokens):
+        def complete(self, messages, max_tokens, start=""):
             raise AssertionError("the model must not be asked")
 
     seed_engine.answerer = Refuses(seed_engine.embedder)

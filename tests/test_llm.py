@@ -26,6 +26,7 @@ from rag.config import Config
 from rag.answer import Turn
 from rag.engine import build_engine
 from rag.errors import RagError
+from rag.prompts import answer_messages
 from rag.reader import find
 from tests.conftest import ARCHIVE, DATA, ROOT, free_port
 
@@ -98,6 +99,15 @@ def test_the_model_reads_and_its_short_answer_is_in_a_cited_paragraph(engine):
     v = answer.verification
     assert v["sentences"] == v["supported"] + v["reattributed"] + v["removed"]
     assert answer.timings_ms["read"] <= answer.timings_ms["generate"] and answer.timings_ms["tokens"] > 1
+
+
+def test_the_reply_start_is_written_into_the_prompt_not_generated(llama):
+    messages = answer_messages("Who won?", [], "2019-09-02")
+    llama.llm.reset()
+    pieces = list(llama.complete(messages, 12, start="Answer:"))
+    # "Answer:" comes from the prompt, once; the model goes on after it (here: there are no sources)
+    assert pieces[0] == "Answer:" and not "".join(pieces[1:]).lstrip().lower().startswith("answer")
+    assert "not in the sources" in "".join(pieces)
 
 
 def test_unanswerable_question_abstains(engine):

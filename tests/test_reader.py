@@ -31,7 +31,7 @@ class StandIn(LLMAnswerer):
         super().__init__(embedder, threshold=0.3)
         self.reply, self.prompts = reply, []
 
-    def complete(self, messages, max_tokens):
+    def complete(self, messages, max_tokens, start=""):
         self.prompts.append(messages)
         for i in range(0, len(self.reply), 5):
             yield self.reply[i:i + 5]

@@ -194,7 +194,7 @@ class ScriptedAnswerer(LLMAnswerer):
         super().__init__(embedder, threshold=0.3)
         self.reply, self.rewritten, self.prompts = reply, rewritten, []
 
-    def complete(self, messages, max_tokens):
+    def complete(self, messages, max_tokens, start=""):
         self.prompts.append(messages)
         script = self.rewritten if messages[0]["content"] == REWRITE_PROMPT else self.reply
         for i in range(0, len(script), 7):

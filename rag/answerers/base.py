@@ -16,7 +16,7 @@ from typing import Protocol
 
 from ..answer import Answer, abstain
 from ..errors import RagError
-from ..prompts import answer_messages, rewrite_messages
+from ..prompts import ANSWER_START, answer_messages, rewrite_messages
 from ..reader import AnswerLine, ShortAnswer, excerpts, mentions, parse_answer_line
 from ..reader import check as reader_check
 from ..retrieve import Passage
@@ -71,8 +71,10 @@ class LLMAnswerer:
         self.max_written = max_written
         self.fallback = ExtractiveAnswerer()
 
-    def complete(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
-        """Pieces of the model's reply to the chat `messages`, as they are generated."""
+    def complete(self, messages: list[dict], max_tokens: int, start: str = "") -> Iterator[str]:
+        """Pieces of the model's reply to the chat `messages`, as they are generated. The reply begins with
+        `start` (the instructions ask for it); a backend that can write it into the reply itself does, so that
+        the model does not spend its slowest work, generating tokens, on it."""
         raise NotImplementedError
 
     def answer(self, question: str, passages: list[Passage], history: tuple = (), as_of=None,
@@ -124,7 +126,7 @@ class LLMAnswerer:
         started, tokens, first, read = time.perf_counter(), 0, None, None
         head, line, short = "", None, None
         messages = answer_messages(question, shown, day.isoformat(), by_date=names_a_date(question, day))
-        reply = self.complete(messages, self.max_tokens)
+        reply = self.complete(messages, self.max_tokens, start=ANSWER_START)
         try:
             for piece in reply:
                 tokens += 1  # a streamed piece is one token for llama.cpp and most OpenAI-compatible servers

@@ -107,29 +107,43 @@ class LlamaCppAnswerer(LLMAnswerer):
     def prime(self) -> None:
         """Read the start every answer prompt shares (instructions, worked examples) now, into the prompt cache,
         so that a server's first question reads only its own passages."""
-        from ..prompts import answer_messages
+        from ..prompts import ANSWER_START, answer_messages
         with self.lock:
-            for _ in stream_reply(self.llm, answer_messages("", [], ""), 1):
+            for _ in stream_reply(self.llm, answer_messages("", [], ""), 1, ANSWER_START):
                 pass
 
-    def complete(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+    def complete(self, messages: list[dict], max_tokens: int, start: str = "") -> Iterator[str]:
         with self.lock:
             try:
-                yield from stream_reply(self.llm, messages, max_tokens)
+                yield from stream_reply(self.llm, messages, max_tokens, start)
             except ValueError as e:  # "Requested tokens (…) exceed context window of …"
                 raise LLMError(f"The question and passages do not fit the model's context ({e}); "
                                "ask with a smaller --top-k") from None
 
 
-def stream_reply(llm, messages: list[dict], max_tokens: int) -> Iterator[str]:
-    """Pieces of the model's reply. A reply stopped early (the answerer closes it once the answer is complete)
-    still leaves its prompt's state in the prompt cache: llama-cpp-python saves it only after a finished reply."""
-    chunks = llm.create_chat_completion(messages=messages, stream=True, temperature=0.0, repeat_penalty=1.1,
-                                        max_tokens=max_tokens, seed=0)
+def stream_reply(llm, messages: list[dict], max_tokens: int, start: str = "") -> Iterator[str]:
+    """Pieces of the model's reply, which begins with `start`: written into the prompt after the chat template's
+    assistant header when the model has a template, so the model generates only what follows (2 of the 7 tokens
+    of "Answer: Jill Biden [1]", a quarter of a second on 2 cores). A reply stopped early (the answerer closes it
+    once the answer is complete) still leaves its prompt's state in the prompt cache: llama-cpp-python saves it
+    only after a finished reply."""
+    chat = _chat_prompt(llm, messages) if start else None
+    if chat is None:
+        chunks = llm.create_chat_completion(messages=messages, stream=True, temperature=0.0, repeat_penalty=1.1,
+                                            max_tokens=max_tokens, seed=0)
+        text_of = lambda chunk: chunk["choices"][0]["delta"].get("content")  # noqa: E731
+    else:
+        tokens, stop = chat
+        chunks = llm.create_completion(tokens + llm.tokenize(start.encode(), add_bos=False, special=False),
+                                       stream=True, temperature=0.0, repeat_penalty=1.1, max_tokens=max_tokens,
+                                       seed=0, stop=stop)
+        text_of = lambda chunk: chunk["choices"][0]["text"]  # noqa: E731
     finished = False
     try:
+        if chat is not None:
+            yield start
         for chunk in chunks:
-            text = chunk["choices"][0]["delta"].get("content")
+            text = text_of(chunk)
             if text:
                 yield text
         finished = True
@@ -137,3 +151,18 @@ def stream_reply(llm, messages: list[dict], max_tokens: int) -> Iterator[str]:
         chunks.close()
         if not finished and llm.cache is not None and llm.n_tokens:
             llm.cache[llm._input_ids.tolist()] = llm.save_state()
+
+
+def _chat_prompt(llm, messages: list[dict]) -> tuple[list[int], list[str]] | None:
+    """The prompt tokens and stop strings that create_chat_completion would use, from the model's own chat
+    template; None for a model without one (its reply is then generated whole)."""
+    template = llm.metadata.get("tokenizer.chat_template")
+    if not template:
+        return None
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+    token_text = lambda token: llm._model.token_get_text(token) if token != -1 else ""  # noqa: E731
+    formatted = Jinja2ChatFormatter(template=template, eos_token=token_text(llm.token_eos()),
+                                    bos_token=token_text(llm.token_bos()))(messages=messages)
+    tokens = llm.tokenize(formatted.prompt.encode(), add_bos=not formatted.added_special, special=True)
+    stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop] if formatted.stop else []
+    return tokens, stop

@@ -29,7 +29,7 @@ class OllamaAnswerer(LLMAnswerer):
         except httpx.HTTPError:
             return False
 
-    def complete(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+    def complete(self, messages: list[dict], max_tokens: int, start: str = "") -> Iterator[str]:
         import httpx
         body = {"model": self.model, "messages": messages, "stream": True,
                 "options": {"temperature": 0, "num_predict": max_tokens}}

@@ -29,7 +29,7 @@ class OpenAICompatAnswerer(LLMAnswerer):
         """Configured: a server URL or an API key is set (no request is made)."""
         return bool(config.openai_base_url or config.openai_api_key)
 
-    def complete(self, messages: list[dict], max_tokens: int) -> Iterator[str]:
+    def complete(self, messages: list[dict], max_tokens: int, start: str = "") -> Iterator[str]:
         import httpx
         body = {"model": self.model, "messages": messages, "stream": True, "temperature": 0,
                 "max_tokens": max_tokens}
