@@ -131,19 +131,18 @@ def stream_reply(llm, messages: list[dict], max_tokens: int, start: str = "") ->
     if chat is None:
         chunks = llm.create_chat_completion(messages=messages, stream=True, temperature=0.0, repeat_penalty=1.1,
                                             max_tokens=max_tokens, seed=0)
-        text_of = lambda chunk: chunk["choices"][0]["delta"].get("content")  # noqa: E731
+        texts = (chunk["choices"][0]["delta"].get("content") for chunk in chunks)
     else:
         tokens, stop = chat
         chunks = llm.create_completion(tokens + llm.tokenize(start.encode(), add_bos=False, special=False),
                                        stream=True, temperature=0.0, repeat_penalty=1.1, max_tokens=max_tokens,
                                        seed=0, stop=stop)
-        text_of = lambda chunk: chunk["choices"][0]["text"]  # noqa: E731
+        texts = (chunk["choices"][0]["text"] for chunk in chunks)
     finished = False
     try:
         if chat is not None:
             yield start
-        for chunk in chunks:
-            text = text_of(chunk)
+        for text in texts:
             if text:
                 yield text
         finished = True
@@ -160,9 +159,8 @@ def _chat_prompt(llm, messages: list[dict]) -> tuple[list[int], list[str]] | Non
     if not template:
         return None
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-    token_text = lambda token: llm._model.token_get_text(token) if token != -1 else ""  # noqa: E731
-    formatted = Jinja2ChatFormatter(template=template, eos_token=token_text(llm.token_eos()),
-                                    bos_token=token_text(llm.token_bos()))(messages=messages)
+    eos, bos = (llm._model.token_get_text(t) if t != -1 else "" for t in (llm.token_eos(), llm.token_bos()))
+    formatted = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(messages=messages)
     tokens = llm.tokenize(formatted.prompt.encode(), add_bos=not formatted.added_special, special=True)
     stop = formatted.stop if isinstance(formatted.stop, list) else [formatted.stop] if formatted.stop else []
     return tokens, stop
