@@ -105,8 +105,11 @@ def age(published: str | None, as_of: str) -> str:
 
 
 def format_source(n: int, published: str | None, text: str, as_of: str, by_date: bool = False) -> str:
-    day = parse_iso(published)
-    when = (day.isoformat() if day else "undated") if by_date else age(published, as_of)
+    if by_date:
+        day = parse_iso(published)
+        when = day.isoformat() if day else "undated"
+    else:
+        when = age(published, as_of)
     return SOURCE_TEMPLATE.format(n=n, when=when, text=" ".join(neutralise(text).split()))
 
 

@@ -118,9 +118,10 @@ def in_named_time(question: str, passages: list[Passage], as_of: date) -> list[P
     """The passages whose article fits a year or a day the question names ("in June 2019"), or is undated: a
     story from another time is not about it, however well its words match (seed gold: the Astana ceasefire of
     2017 for "the ceasefire in June 2019"). All of them when the question names no year or day."""
-    if not names_a_date(question, as_of):
+    hint = question_date_hint(question, as_of)
+    if hint is None or not names_year_or_day(question, hint):
         return list(passages)
-    fits = articles_fitting(passages, question_date_hint(question, as_of))
+    fits = articles_fitting(passages, hint)
     return [p for p in passages if fits[p.article_id]]
 
 
