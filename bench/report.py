@@ -111,10 +111,10 @@ def reader_section(p: dict) -> list[str]:
                         f"{_ms(b['short_p95_ms'])} | {_ms(b['full_p50_ms'])} / {_ms(b['full_p95_ms'])} | "
                         f"{b['load_mean']:.1f} |")
     return ["The reader (Qwen2.5-Coder-1.5B-Instruct Q4_K_M through llama.cpp, 2 threads) reads the best sentences "
-            "of the top passages and writes `Answer: PHRASE [n]`, then one or two cited sentences; the phrase is kept "
-            "only when that passage holds it (else the extractive answer is shown). Short answer: retrieval and the "
-            "model's first line; full answer: the whole checked answer. Latency is wall time on the shared machine, "
-            "so read it with the load average beside it.", ""] + rows + [""]
+            "of the top passages and writes `Answer: PHRASE`, then one or two cited sentences; the phrase is kept "
+            "only when a passage it read holds it, and cites the first that does (else the extractive answer is "
+            "shown). Short answer: retrieval and the model's first line; full answer: the whole checked answer. "
+            "Latency is wall time on the shared machine, so read it with the load average beside it.", ""] + rows + [""]
 
 
 def _ms(value) -> str:

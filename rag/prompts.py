@@ -12,11 +12,14 @@ from .dates import parse_iso
 
 ANSWER_START = "Answer:"  # how the reader's reply begins (see SYSTEM_PROMPT)
 
-# The reader's reply: one line with the short answer and the source it is copied from, then the written answer.
+# The reader's reply: one line with the short answer, then the written answer. The answer line names no source:
+# the reader cites the first source shown that holds the phrase (reader.check). That cited an evidence article as
+# often as the model's own marker did (43 against 41 of 69 dev answers) and saves the marker's tokens, generated
+# at ~8 a second before the short answer can be shown (docs/benchmarks.md, "Reader, round 5").
 # Everything up to the question is the same for every question, so llama.cpp reuses it from its cache.
 SYSTEM_PROMPT = """You answer questions about news using only the numbered sources you are given.
 Reply in exactly this form:
-Answer: <only the name, number, date or short phrase asked for, copied word for word from one source> [n]
+Answer: <only the name, number, date or short phrase asked for, copied word for word from a source>
 <one or two short sentences that answer the question, each ending with the source number, like [1]>
 Use only facts stated in the sources. When sources disagree, a question about the present ("this week", "recently", "now") is answered by the latest source published before the question's date.
 If the sources do not answer the question, reply exactly: Answer: not in the sources
@@ -46,16 +49,16 @@ EXAMPLES = (
     ((("2001-03-05", "The harbour bridge reopened on Monday after two weeks of repairs, the city council said."),
       ("2001-03-06", "Council engineer Mara Lind said the repairs cost 1.2 million euros.")),
      "2001-03-07", "How much did the harbour bridge repairs cost?",
-     "Answer: 1.2 million euros [2]\nThe harbour bridge repairs cost 1.2 million euros, council engineer Mara "
+     "Answer: 1.2 million euros\nThe harbour bridge repairs cost 1.2 million euros, council engineer Mara "
      "Lind said [2]."),
     ((("1998-06-02", "Ostrava hosted the national rowing final, won by the Vltava club."),
       ("2001-03-04", "This year's national rowing final will be held in Brno in June, the organisers said on "
                      "Sunday.")),
      "2001-03-07", "Which city will host the national rowing final this year?",
-     "Answer: Brno [2]\nThis year's national rowing final will be held in Brno in June, the organisers said [2]."),
+     "Answer: Brno\nThis year's national rowing final will be held in Brno in June, the organisers said [2]."),
     ((("2001-03-06", "The museum's new director, the art historian Tomas Berg, starts in May."),),
      "2001-03-07", "Who was named director of the museum?",
-     "Answer: Tomas Berg [1]\nThe art historian Tomas Berg is the museum's new director and starts in May [1]."),
+     "Answer: Tomas Berg\nThe art historian Tomas Berg is the museum's new director and starts in May [1]."),
     ((("2001-03-05", "The harbour bridge reopened on Monday after two weeks of repairs."),),
      "2001-03-07", "Who won the city's chess championship?", "Answer: not in the sources"),
 )

@@ -2,11 +2,11 @@
 
 The model does not read whole paragraphs: on two CPU cores every prompt token costs about 10 ms, so it reads
 the sentences of each passage that best match the question (`excerpts`). Its reply starts with one line,
-"Answer: PHRASE [n]", and that phrase is accepted only when it is written in passage n, or in another passage
-shown, after normalising case, quotes, number words, Roman numerals, demonyms and date forms (`find`), and is shown
-as that passage writes it ("five" for "5", “Wings” with its quotes). Anything else
-is rejected and the extractive answerer's span is used instead, so no short answer is shown that is not in a
-cited passage.
+"Answer: PHRASE", and that phrase is accepted only when it is written in a passage shown (the one a marker "[n]"
+names, when the model adds one, else the first that holds it), after normalising case, quotes, number words,
+Roman numerals, demonyms and date forms (`find`), and is shown as that passage writes it ("five" for "5", “Wings”
+with its quotes). Anything else is rejected and the extractive answerer's span is used instead, so no short
+answer is shown that is not in a cited passage.
 
 Stage: answering. Must not import an answer backend, the engine, search, the store or the edges.
 """
@@ -233,7 +233,8 @@ def _dates(phrase: str, passage: Passage) -> set:
 
 
 def check(phrase: str, cited: int | None, shown: list[Excerpt]) -> ShortAnswer | None:
-    """The phrase as a ShortAnswer when passage `cited` holds it (else the first other passage shown that does)."""
+    """The phrase as a ShortAnswer from passage `cited` when it holds it, else from the first passage shown that
+    does; None when none does."""
     order = sorted(shown, key=lambda e: e.n != cited)
     for e in order:
         found = find(phrase, e.passage)
