@@ -118,7 +118,7 @@ class LLMAnswerer:
             yield replace(abstain(question, passages), answerer=self.name,
                           verification={"fallback": None, "outside_time_frame": True})
             return
-        # A question about this week is read from this week's news when retrieval found at least two such stories.
+        # A question about this week is read from this week's news when retrieval found any.
         passages = this_weeks_news(question, fitting, day, self.read_passages)
         shown = excerpts(question, passages[:self.read_passages], sentences=self.sentences,
                          max_chars=self.max_chars, context=context)
