@@ -138,7 +138,7 @@ def this_weeks_news(question: str, passages: list[Passage], as_of: date, k: int)
     Obama" for the memoir released this week, with Jill Biden's story first); without them it answers from
     the week's news, or says it cannot. Questions with no time word keep everything: nothing says the week's story
     is the one. Dev lab, reader (docs/benchmarks.md, "Reader, round 4" and "round 5"): EM +3.3 on those questions
-    in each half; one story is enough (it was two) on the first weeks, no change on the last."""
+    in each half; asking for two stories of the week instead of one lost a question on the first weeks."""
     frame = time_frame(question, as_of)
     if frame.kind != "present" or frame.hint == recent_hint(as_of):
         return list(passages)
