@@ -37,12 +37,14 @@ _NOT_NAMES = set("Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec One Two Three
 
 
 def question_type(question: str) -> str:
-    """The kind of answer asked for: when, number, who, where, or other."""
+    """The kind of answer asked for: when, number, who, where, or other. A "when" that opens a clause ("How old
+    was she when she won?", "Who was king when the colonies declared independence?") does not ask for a date."""
     q = question.lower()
-    if re.search(r"\bwhen\b|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b"
+    if re.search(r"^\W*when\b|\bwhen (?:is|are|was|were|do|does|did|will|would|can|could|should|has|have|had)\b"
+                 r"|\bwhat (?:year|date|day|month|time)\b|\bwhich (?:year|date|day|month)\b"
                  r"|\bhow long ago\b|\bsince when\b", q):
         return "when"
-    if re.search(r"\bhow (?:many|much)\b|\bwhat (?:percentage|percent|number|share|proportion)\b", q):
+    if re.search(r"\bhow (?:many|much|old)\b|\bwhat (?:percentage|percent|number|share|proportion)\b", q):
         return "number"
     if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (?:person|leader|president|group|country|agency|company)\b", q):
         return "who"

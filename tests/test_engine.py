@@ -122,7 +122,13 @@ def _passage(text, n=1, published="2019-08-31"):
 
 @pytest.mark.parametrize("question,qtype", [("When did it start?", "when"), ("How many died?", "number"),
                                              ("Who said it?", "who"), ("Where is it?", "where"),
-                                             ("What year was it?", "when"), ("Which policy won?", "other")])
+                                             ("What year was it?", "when"), ("Which policy won?", "other"),
+                                             # a "when" that opens a clause asks for no date
+                                             ("Finally, when does summer begin?", "when"),
+                                             ("How old was she when she won?", "number"),
+                                             ("Who was king when the colonies declared independence?", "who"),
+                                             ("What should you not wear after Labor Day, when summer ends?",
+                                              "other")])
 def test_question_types(question, qtype):
     assert question_type(question) == qtype
 
