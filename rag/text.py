@@ -5,8 +5,10 @@ with these functions, so that tuning one answerer cannot silently change how the
 
 Stage: the bottom of the package. Imports nothing of rag.
 """
+import functools
 import re
 import threading
+from difflib import SequenceMatcher
 
 STOPWORDS = set("""a an the of to in on at by for from with and or but is are was were be been being do does did
 has have had what which who whom whose when where why how that this these those it its as into about than then
@@ -89,9 +91,13 @@ def present(term: str, stems) -> bool:
         return True
     if len(term) < 5:
         return False
-    from difflib import SequenceMatcher
-    return any(abs(len(s) - len(term)) <= 2 and s[0] == term[0] and SequenceMatcher(None, s, term).ratio() >= 0.8
-               for s in stems)
+    return any(abs(len(s) - len(term)) <= 2 and s[0] == term[0] and _alike(s, term) for s in stems)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _alike(a: str, b: str) -> bool:
+    # Cached: reranking alone compares the same few words in hundreds of sentences per question.
+    return SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
 def term_coverage(terms: dict[str, float], stems, title_stems=frozenset()) -> float:

@@ -77,8 +77,16 @@ class Lexical:
         if retriever is None or not tokens:
             return []
         mask = None if allowed is None else articles_mask(ids, allowed)
-        docs, scores = retriever.retrieve([tokens], k=min(n, len(ids)), show_progress=False, weight_mask=mask)
-        return [(ids[d], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        scores = retriever.get_scores(tokens, weight_mask=mask)
+        # The best n among the positive scores only: most documents score 0, and numpy's argpartition (which
+        # bm25s's own top-k uses) is twenty times slower on an array of mostly equal values (19 ms against 1 ms
+        # a query over the whole realtimeqa archive). Equal scores go to the later document first, as bm25s's
+        # order mostly had them (a paragraph and its wire copy score alike, and fusion reads ranks).
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > n:
+            hits = hits[np.argpartition(scores[hits], -n)[-n:]]
+        hits = hits[np.lexsort((-hits, -scores[hits]))]
+        return [(ids[d], float(scores[d])) for d in hits]
 
 
 def _stamp(path: Path) -> tuple[int, int]:
